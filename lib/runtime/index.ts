@@ -2,4 +2,4 @@
  * `s3-encryption-constructs/runtime`: SSE-C and client-side encryption for Node and Lambda.
  * Never imports aws-cdk-lib or constructs.
  */
-export {};
+export * from './errors';

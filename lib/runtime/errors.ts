@@ -1,0 +1,20 @@
+/**
+ * Base class of every error the runtime throws on purpose. Subclasses name one failure each,
+ * so callers can `instanceof`-check them; `code` is a stable string for logs and CLIs.
+ * Messages say what failed and what to do, and never contain key material.
+ */
+export class S3EncryptionError extends Error {
+  /** A stable, machine-readable identifier of the failure, e.g. `WrongKey`. */
+  public readonly code: string;
+
+  /**
+   * @param code stable identifier of the failure
+   * @param message what failed and what the user can do; never key bytes
+   * @param options the underlying error, if any (kept as `cause`)
+   */
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
