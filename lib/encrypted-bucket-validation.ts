@@ -1,0 +1,151 @@
+import { Duration } from 'aws-cdk-lib';
+import { BucketEncryptionMode } from './bucket-encryption-mode';
+import { PropProblem } from './construct-prop-error';
+import { ALLOWED_MINIMUM_TLS_VERSIONS } from './encrypted-bucket-policy-statements';
+
+/** What validation needs to know about the bucket's props, already resolved to plain values. */
+export interface EncryptedBucketSettings {
+  readonly encryption: BucketEncryptionMode;
+  readonly encryptionKeyGiven: boolean;
+  readonly encryptionKeyPropsGiven: boolean;
+  /** `keySpec` of the passed key, when it is a key defined in this app. */
+  readonly encryptionKeySpec?: string;
+  /** Region of the passed key, when known (imported by ARN, or defined in a stack with an explicit env). */
+  readonly encryptionKeyRegion?: string;
+  /** Region of the bucket's stack, when known. */
+  readonly bucketRegion?: string;
+  readonly bucketKeyEnabled?: boolean;
+  readonly minimumTlsVersion?: number;
+  readonly versioned?: boolean;
+  readonly objectLockEnabled?: boolean;
+  readonly objectLockDefaultRetentionGiven: boolean;
+  readonly serverAccessLogsPrefix?: string;
+  /** Facts about the server access log target, when one is given. */
+  readonly logTarget?: LogTargetFacts;
+  readonly abortIncompleteMultipartUploadAfter?: Duration;
+}
+
+/** What can be known about a server access log target bucket at synth time. */
+export interface LogTargetFacts {
+  /** The target's default `SSEAlgorithm`, when it is defined in this app; undefined when imported. */
+  readonly sseAlgorithm?: string;
+  /** Whether the target's default encryption names a customer-managed KMS key. */
+  readonly hasCustomerManagedKey?: boolean;
+}
+
+/**
+ * Server access log delivery writes with the destination bucket's default encryption. It supports
+ * SSE-S3 and SSE-KMS with a customer-managed key (whose policy lets `logging.s3.amazonaws.com`
+ * generate data keys). It does not support the AWS-managed `aws/s3` key or DSSE-KMS.
+ */
+export function logTargetEncryptionProblem(target: LogTargetFacts): string | undefined {
+  if (target.sseAlgorithm === 'aws:kms:dsse') {
+    return 'the log bucket uses DSSE-KMS, which S3 server access log delivery does not support.';
+  }
+  if (target.sseAlgorithm === 'aws:kms' && !target.hasCustomerManagedKey) {
+    return 'the log bucket uses SSE-KMS with the AWS-managed aws/s3 key, whose policy cannot let log delivery use it.';
+  }
+  return undefined;
+}
+
+/** Checks every combination of `EncryptedBucket` props. Pure: returns problems, throws nothing. */
+export function validateEncryptedBucketSettings(s: EncryptedBucketSettings): PropProblem[] {
+  const problems: PropProblem[] = [];
+  const mode = s.encryption;
+  if (!mode.usesKms && s.encryptionKeyGiven) {
+    problems.push({
+      prop: 'encryptionKey',
+      problem: `a KMS key was passed, but encryption is ${mode.name}, which does not use KMS.`,
+      fix: 'remove encryptionKey, or set encryption to BucketEncryptionMode.SSE_KMS or BucketEncryptionMode.DSSE_KMS.',
+    });
+  }
+  if (!mode.usesKms && s.encryptionKeyPropsGiven) {
+    problems.push({
+      prop: 'encryptionKeyProps',
+      problem: `key settings were passed, but encryption is ${mode.name}, which does not use KMS.`,
+      fix: 'remove encryptionKeyProps, or choose a KMS encryption mode.',
+    });
+  }
+  if (s.encryptionKeyGiven && s.encryptionKeyPropsGiven) {
+    problems.push({
+      prop: 'encryptionKeyProps',
+      problem: 'both an existing key (encryptionKey) and settings for a new key (encryptionKeyProps) were passed.',
+      fix: 'pass one of them: encryptionKeyProps only configures the key EncryptedBucket creates.',
+    });
+  }
+  if (s.encryptionKeySpec !== undefined && s.encryptionKeySpec !== 'SYMMETRIC_DEFAULT') {
+    problems.push({
+      prop: 'encryptionKey',
+      problem: `the key's spec is ${s.encryptionKeySpec}; S3 only encrypts with symmetric (SYMMETRIC_DEFAULT) keys.`,
+      fix: 'pass a symmetric key, e.g. a KmsKeyWithRotation.',
+    });
+  }
+  if (s.encryptionKeyRegion && s.bucketRegion && s.encryptionKeyRegion !== s.bucketRegion) {
+    problems.push({
+      prop: 'encryptionKey',
+      problem: `the key is in ${s.encryptionKeyRegion} but the bucket is in ${s.bucketRegion}; S3 only uses KMS keys from the bucket's Region.`,
+      fix: `use a key in ${s.bucketRegion} (for a multi-Region key, its replica in that Region).`,
+    });
+  }
+  if (s.bucketKeyEnabled === true && mode === BucketEncryptionMode.DSSE_KMS) {
+    problems.push({
+      prop: 'bucketKeyEnabled',
+      problem: 'S3 Bucket Keys are not supported with DSSE-KMS.',
+      fix: 'remove bucketKeyEnabled (DSSE-KMS calls KMS for every object), or use BucketEncryptionMode.SSE_KMS.',
+    });
+  }
+  if (s.bucketKeyEnabled !== undefined && !mode.usesKms) {
+    problems.push({
+      prop: 'bucketKeyEnabled',
+      problem: `S3 Bucket Keys reduce KMS requests and only apply to SSE-KMS, but encryption is ${mode.name}.`,
+      fix: 'remove bucketKeyEnabled.',
+    });
+  }
+  if (s.minimumTlsVersion !== undefined && !ALLOWED_MINIMUM_TLS_VERSIONS.includes(s.minimumTlsVersion)) {
+    problems.push({
+      prop: 'minimumTlsVersion',
+      problem: `${s.minimumTlsVersion} is not a TLS version the policy may require (a higher number locks every client out, a lower one allows broken TLS).`,
+      fix: `use one of ${ALLOWED_MINIMUM_TLS_VERSIONS.join(', ')}, or omit it for 1.2.`,
+    });
+  }
+  if (s.objectLockEnabled && s.versioned === false) {
+    problems.push({
+      prop: 'versioned',
+      problem: 'Object Lock requires versioning.',
+      fix: 'remove versioned: false (versioning is on by default), or turn Object Lock off.',
+    });
+  }
+  if (s.objectLockDefaultRetentionGiven && !s.objectLockEnabled) {
+    problems.push({
+      prop: 'objectLockDefaultRetention',
+      problem: 'a default retention was set but Object Lock is off.',
+      fix: 'set objectLockEnabled: true, or remove objectLockDefaultRetention.',
+    });
+  }
+  if (s.serverAccessLogsPrefix !== undefined && !s.logTarget) {
+    problems.push({
+      prop: 'serverAccessLogsPrefix',
+      problem: 'a log prefix was set without a log bucket.',
+      fix: 'set serverAccessLogsBucket, or remove serverAccessLogsPrefix.',
+    });
+  }
+  if (s.logTarget) {
+    const problem = logTargetEncryptionProblem(s.logTarget);
+    if (problem) {
+      problems.push({
+        prop: 'serverAccessLogsBucket',
+        problem,
+        fix: 'log to a bucket encrypted with SSE-S3 or with SSE-KMS under a customer-managed key (EncryptedBucket with BucketEncryptionMode.SSE_S3 or SSE_KMS).',
+      });
+    }
+  }
+  const abortAfter = s.abortIncompleteMultipartUploadAfter;
+  if (abortAfter && !abortAfter.isUnresolved() && (abortAfter.toDays({ integral: false }) < 1 || !Number.isInteger(abortAfter.toDays({ integral: false })))) {
+    problems.push({
+      prop: 'abortIncompleteMultipartUploadAfter',
+      problem: `${abortAfter.toHumanString()} is not a whole number of days of at least 1 (S3 lifecycle rules count in days).`,
+      fix: 'use Duration.days(n) with n >= 1, or omit it for 7 days.',
+    });
+  }
+  return problems;
+}
