@@ -1,0 +1,258 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import {
+  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProps, KmsKeyWithRotation,
+} from '../lib';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+function newStack(env: { account?: string; region?: string } = ENV) {
+  return new Stack(new App(), 'Buckets', { env });
+}
+
+function synth(props?: EncryptedBucketProps) {
+  const stack = newStack();
+  const bucket = new EncryptedBucket(stack, 'Data', props);
+  return { stack, bucket, template: Template.fromStack(stack) };
+}
+
+function statementSids(template: Template): string[] {
+  const policies = template.findResources('AWS::S3::BucketPolicy');
+  return Object.values<any>(policies).flatMap((p) => p.Properties.PolicyDocument.Statement.map((s: any) => s.Sid));
+}
+
+describe.each([
+  ['SSE_S3', BucketEncryptionMode.SSE_S3, 'AES256'],
+  ['SSE_KMS', BucketEncryptionMode.SSE_KMS, 'aws:kms'],
+  ['DSSE_KMS', BucketEncryptionMode.DSSE_KMS, 'aws:kms:dsse'],
+])('EncryptedBucket %s', (name, mode, algorithm) => {
+  const { template } = synth({ encryption: mode });
+
+  test('default encryption, SSE-C blocked, Bucket Keys only for SSE-KMS', () => {
+    const rule = template.toJSON().Resources && Object.values<any>(template.findResources('AWS::S3::Bucket'))[0]
+      .Properties.BucketEncryption.ServerSideEncryptionConfiguration[0];
+    expect(rule.ServerSideEncryptionByDefault.SSEAlgorithm).toBe(algorithm);
+    expect(rule.BlockedEncryptionTypes).toEqual({ EncryptionType: ['SSE-C'] });
+    if (mode.usesKms) {
+      expect(rule.ServerSideEncryptionByDefault.KMSMasterKeyID).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+    } else {
+      expect(rule.ServerSideEncryptionByDefault.KMSMasterKeyID).toBeUndefined();
+    }
+    expect(rule.BucketKeyEnabled).toBe(name === 'SSE_KMS' ? true : name === 'DSSE_KMS' ? false : undefined);
+  });
+
+  test('a rotating key is created only for KMS modes', () => {
+    template.resourceCountIs('AWS::KMS::Key', mode.usesKms ? 1 : 0);
+    if (mode.usesKms) template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, RotationPeriodInDays: 365 });
+  });
+
+  test('public access blocked, ACLs disabled, versioned, incomplete uploads aborted, retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: { Rules: [{ Id: 'AbortIncompleteMultipartUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }] },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('bucket policy statements', () => {
+    const expected = ['DenyInsecureTransport', 'DenyOutdatedTls', 'DenyOtherEncryptionAlgorithms',
+      ...(mode.usesKms ? ['DenyOtherKmsKeys', 'DenyKmsWithoutKeyId'] : []), 'DenySseC'];
+    expect(statementSids(template)).toEqual(expected);
+  });
+
+  test('TLS-only statement in the exact shape cdk-nag S10 and Security Hub S3.5 accept', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:*',
+          Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DataBucket'), 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DataBucket'), 'Arn'] }, '/*']] }],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }]),
+      },
+    });
+  });
+
+  test('snapshot', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+});
+
+describe('EncryptedBucket options', () => {
+  test('a passed key is used and no key is created', () => {
+    const stack = newStack();
+    const key = new KmsKeyWithRotation(stack, 'Shared');
+    new EncryptedBucket(stack, 'Data', { encryptionKey: key });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Shared'), 'Arn'] } },
+      })] },
+    });
+  });
+
+  test('encryptionKeyProps configure the created key', () => {
+    const { template } = synth({ encryptionKeyProps: { alias: 'orders', rotationPeriod: Duration.days(180) } });
+    template.hasResourceProperties('AWS::KMS::Key', { RotationPeriodInDays: 180 });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/orders' });
+  });
+
+  test('minimum TLS 1.3', () => {
+    const { template } = synth({ minimumTlsVersion: 1.3 });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'DenyOutdatedTls', Condition: { NumericLessThan: { 's3:TlsVersion': 1.3 } } })]) },
+    });
+  });
+
+  test('SSE-C opt-in: not blocked by the bucket, denied by policy to everyone but the custodians', () => {
+    const stack = newStack();
+    const custodian = new iam.Role(stack, 'Custodian', { assumedBy: new iam.AccountRootPrincipal() });
+    const later = new iam.Role(stack, 'Later', { assumedBy: new iam.AccountRootPrincipal() });
+    const bucket = new EncryptedBucket(stack, 'Data', { sseC: { allowedRoles: [custodian] } });
+    bucket.allowSseCFrom(later);
+    bucket.allowSseCFrom(later);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ BlockedEncryptionTypes: { EncryptionType: ['NONE'] } })] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'DenySseC',
+        Condition: {
+          Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' },
+          ArnNotEquals: { 'aws:PrincipalArn': [
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^Custodian'), 'Arn'] },
+            { 'Fn::GetAtt': [Match.stringLikeRegexp('^Later'), 'Arn'] },
+          ] },
+        },
+      })]) },
+    });
+    expect(bucket.sseCAllowed).toBe(true);
+  });
+
+  test('SSE-C opt-in without any custodian fails at synth', () => {
+    const stack = newStack();
+    new EncryptedBucket(stack, 'Data', { sseC: {} });
+    expect(() => Template.fromStack(stack)).toThrow(/Buckets\/Data: prop 'sseC': SSE-C is allowed on the bucket but no role may use it\. Fix: .*allowSseCFrom/);
+  });
+
+  test('allowSseCFrom on a bucket that blocks SSE-C throws', () => {
+    const { stack, bucket } = synth();
+    const role = new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => bucket.allowSseCFrom(role)).toThrow(/prop 'sseC': SSE-C is blocked on this bucket/);
+  });
+
+  test('Object Lock without default retention is rendered completely and versioned', () => {
+    const { template } = synth({ objectLockEnabled: true });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+
+  test('Object Lock with a default retention', () => {
+    const { template } = synth({ objectLockEnabled: true, objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(30)) });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } } },
+    });
+  });
+
+  test('server access logs to an SSE-KMS log bucket: delivery allowed on the bucket and its key', () => {
+    const stack = newStack();
+    const logs = new EncryptedBucket(stack, 'Logs');
+    new EncryptedBucket(stack, 'Data', { serverAccessLogsBucket: logs.bucket, serverAccessLogsPrefix: 'data/' });
+    new EncryptedBucket(stack, 'More', { serverAccessLogsBucket: logs.bucket, serverAccessLogsPrefix: 'more/' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^LogsBucket') }, LogFilePrefix: 'data/' },
+    });
+    const logPolicy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))
+      .find((p) => p.Properties.Bucket.Ref.startsWith('LogsBucket')).Properties.PolicyDocument.Statement;
+    const delivery = logPolicy.filter((s: any) => s.Sid.startsWith('AllowServerAccessLogDelivery'));
+    expect(delivery).toHaveLength(2);
+    expect(new Set(delivery.map((s: any) => s.Sid)).size).toBe(2);
+    expect(delivery[0]).toMatchObject({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' });
+    const logKey = Object.entries<any>(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('LogsKey'))![1];
+    const keyDelivery = logKey.Properties.KeyPolicy.Statement.filter((s: any) => s.Sid === 'AllowS3ServerAccessLogDelivery');
+    expect(keyDelivery).toEqual([expect.objectContaining({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 'kms:GenerateDataKey' })]);
+  });
+
+  test('server access logs to an imported bucket warn that its owner must allow delivery', () => {
+    const stack = newStack();
+    const imported = s3.Bucket.fromBucketName(stack, 'Central', 'central-logs');
+    new EncryptedBucket(stack, 'Data', { serverAccessLogsBucket: imported });
+    Annotations.fromStack(stack).hasWarning('/Buckets/Data', Match.stringLikeRegexp('.*Its owner must allow logging.s3.amazonaws.com.*'));
+  });
+
+  test('EncryptedBucket.of finds the construct from its bucket', () => {
+    const { bucket } = synth();
+    expect(EncryptedBucket.of(bucket.bucket)).toBe(bucket);
+  });
+});
+
+describe('EncryptedBucket validation', () => {
+  const cases: Array<[string, (stack: Stack) => EncryptedBucketProps, string, RegExp]> = [
+    ['key with SSE-S3', (s) => ({ encryption: BucketEncryptionMode.SSE_S3, encryptionKey: new KmsKeyWithRotation(s, 'K') }), 'encryptionKey', /does not use KMS/],
+    ['key props with SSE-S3', () => ({ encryption: BucketEncryptionMode.SSE_S3, encryptionKeyProps: { alias: 'x' } }), 'encryptionKeyProps', /does not use KMS/],
+    ['key and key props', (s) => ({ encryptionKey: new KmsKeyWithRotation(s, 'K'), encryptionKeyProps: { alias: 'x' } }), 'encryptionKeyProps', /both an existing key/],
+    ['asymmetric key', (s) => ({ encryptionKey: new kms.Key(s, 'K', { keySpec: kms.KeySpec.RSA_2048, keyUsage: kms.KeyUsage.ENCRYPT_DECRYPT }) }), 'encryptionKey', /RSA_2048; S3 only encrypts with symmetric/],
+    ['key from another Region', (s) => ({ encryptionKey: kms.Key.fromKeyArn(s, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab') }), 'encryptionKey', /us-east-1 but the bucket is in eu-west-1/],
+    ['Bucket Key with DSSE-KMS', () => ({ encryption: BucketEncryptionMode.DSSE_KMS, bucketKeyEnabled: true }), 'bucketKeyEnabled', /not supported with DSSE-KMS/],
+    ['Bucket Key with SSE-S3', () => ({ encryption: BucketEncryptionMode.SSE_S3, bucketKeyEnabled: true }), 'bucketKeyEnabled', /only apply to SSE-KMS/],
+    ['TLS 1.1', () => ({ minimumTlsVersion: 1.1 }), 'minimumTlsVersion', /1\.2, 1\.3/],
+    ['TLS 1.4', () => ({ minimumTlsVersion: 1.4 }), 'minimumTlsVersion', /locks every client out/],
+    ['Object Lock without versioning', () => ({ objectLockEnabled: true, versioned: false }), 'versioned', /Object Lock requires versioning/],
+    ['retention without Object Lock', () => ({ objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(1)) }), 'objectLockDefaultRetention', /Object Lock is off/],
+    ['log prefix without log bucket', () => ({ serverAccessLogsPrefix: 'x/' }), 'serverAccessLogsPrefix', /without a log bucket/],
+    ['DSSE log bucket', (s) => ({ serverAccessLogsBucket: new EncryptedBucket(s, 'Logs', { encryption: BucketEncryptionMode.DSSE_KMS }).bucket }), 'serverAccessLogsBucket', /DSSE-KMS, which S3 server access log delivery does not support/],
+    ['aws/s3 log bucket', (s) => ({ serverAccessLogsBucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS_MANAGED }) }), 'serverAccessLogsBucket', /AWS-managed aws\/s3 key/],
+    ['abort after 0 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(12) }), 'abortIncompleteMultipartUploadAfter', /at least 1/],
+  ];
+
+  test.each(cases)('%s throws at synth naming path, prop and fix', (_name, props, prop, message) => {
+    const stack = newStack();
+    let error: unknown;
+    try {
+      new EncryptedBucket(stack, 'Data', props(stack));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConstructPropError);
+    const e = error as ConstructPropError;
+    expect([e.constructPath, e.prop]).toEqual(['Buckets/Data', prop]);
+    expect(e.message).toMatch(message);
+    expect(e.message).toMatch(/ Fix: \S/);
+  });
+
+  test('all problems are listed, not only the first', () => {
+    const stack = newStack();
+    expect(() => new EncryptedBucket(stack, 'Data', { encryption: BucketEncryptionMode.DSSE_KMS, bucketKeyEnabled: true, minimumTlsVersion: 1 }))
+      .toThrow(/prop 'bucketKeyEnabled'[\s\S]*also prop 'minimumTlsVersion'/);
+  });
+
+  test('an SSE-S3 log bucket and a plain CMK log bucket are accepted', () => {
+    const stack = newStack();
+    const sseS3 = new s3.Bucket(stack, 'PlainLogs', { encryption: s3.BucketEncryption.S3_MANAGED });
+    const cmk = new s3.Bucket(stack, 'CmkLogs', { encryption: s3.BucketEncryption.KMS });
+    expect(() => new EncryptedBucket(stack, 'A', { serverAccessLogsBucket: sseS3 })).not.toThrow();
+    expect(() => new EncryptedBucket(stack, 'B', { serverAccessLogsBucket: cmk })).not.toThrow();
+  });
+
+  test('an env-agnostic stack skips the Region check instead of guessing', () => {
+    const stack = newStack({});
+    const key = kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    expect(() => new EncryptedBucket(stack, 'Data', { encryptionKey: key })).not.toThrow();
+  });
+});
