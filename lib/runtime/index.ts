@@ -3,3 +3,4 @@
  * Never imports aws-cdk-lib or constructs.
  */
 export * from './errors';
+export * from './client-side';
