@@ -1,0 +1,7 @@
+import { encryptedBuckets } from './encrypted-buckets';
+import { SynthCase } from './types';
+
+/** Every synth benchmark case. Add a case: one file in this folder, one line here. */
+export const SYNTH_CASES: readonly SynthCase[] = [
+  encryptedBuckets,
+];
