@@ -52,13 +52,15 @@ export function decodeContentMetadata(stored: StoredContentMetadata): ContentMet
   if (where === 'object') {
     return objectMap.has(K.V3_KEY) ? decodeV3(objectMap, MetadataStrategy.OBJECT_METADATA) : decodeV1V2(objectMap, MetadataStrategy.OBJECT_METADATA);
   }
-  if (stored.instructionFile === undefined) throw new MissingInstructionFileError(stored.instructionFileKey);
-  const fileMap = parseInstructionFile(stored.instructionFile);
   if (where === 'v3-instruction-file') {
     const stray = [...objectMap.keys()].filter((k) => !V3_OBJECT_ONLY_KEYS.includes(k) && k !== K.UNENCRYPTED_CONTENT_LENGTH);
     if (stray.length > 0) {
-      throw new MalformedMetadataError(undefined, `a V3 object whose key is in an instruction file carries only x-amz-c, x-amz-d and x-amz-i, but it also has ${stray.join(', ')}.`);
+      throw new MalformedMetadataError(undefined, `the object has x-amz-c, x-amz-d and x-amz-i but no x-amz-3, so its key would be in an instruction file, yet it also carries ${stray.join(', ')}.`);
     }
+  }
+  if (stored.instructionFile === undefined) throw new MissingInstructionFileError(stored.instructionFileKey);
+  const fileMap = parseInstructionFile(stored.instructionFile);
+  if (where === 'v3-instruction-file') {
     const misplaced = V3_OBJECT_ONLY_KEYS.filter((k) => fileMap.has(k));
     if (misplaced.length > 0) {
       throw new MalformedMetadataError(undefined, `the instruction file contains ${misplaced.join(', ')}, which must stay on the object (a rewritten instruction file must not change the commitment or message id).`);

@@ -12,8 +12,7 @@ export function rsaKeyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
 }
 
 /** The three keyring kinds, each with a fresh key; `kms` needs a FakeKms. */
-export function keyringsFor(kms: FakeKms): Record<'aes' | 'rsa' | 'kms', () => Keyring> {
-  const aesKey = randomBytes(32);
+export function keyringsFor(kms: FakeKms, aesKey: Buffer = randomBytes(32)): Record<'aes' | 'rsa' | 'kms', () => Keyring> {
   const kmsKey = kms.createKey();
   const client = new KMSClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test' } });
   return {
