@@ -4,3 +4,5 @@
  */
 export * from './errors';
 export * from './client-side';
+export * from './s3-client-factory';
+export * from './sse-c';
