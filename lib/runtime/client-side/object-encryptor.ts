@@ -4,7 +4,7 @@ import { ContentMetadata } from './metadata/content-metadata';
 import { MetadataKeys } from './metadata/metadata-keys';
 import { createContentCipher } from './streams/content-cipher';
 import { EncryptStream } from './streams/encrypt-stream';
-import { EncryptedPart, encryptParts } from './streams/encrypted-parts';
+import { assertPartSize, EncryptedPart, encryptParts } from './streams/encrypted-parts';
 
 /**
  * Encrypts one object. Created by `ClientSideEncryption.createEncryptor()`, which has already
@@ -55,6 +55,7 @@ export class ObjectEncryptor {
    * flagged and carrying the tag. See {@link encryptParts}.
    */
   public encryptParts(source: AsyncIterable<Uint8Array>, partSize: number): AsyncGenerator<EncryptedPart> {
+    assertPartSize(partSize);
     return encryptParts(this.takeCipher(), source, partSize);
   }
 

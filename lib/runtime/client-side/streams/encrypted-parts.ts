@@ -22,9 +22,7 @@ export interface EncryptedPart {
  * on retry (the cipher state is not involved again).
  */
 export async function* encryptParts(cipher: CipherGCM, source: AsyncIterable<Uint8Array>, partSize: number): AsyncGenerator<EncryptedPart> {
-  if (!Number.isSafeInteger(partSize) || partSize < 16 || partSize % 16 !== 0) {
-    throw new ClientSideConfigurationError(`partSize must be a positive multiple of 16 bytes (S3 needs at least 5 MiB for all parts but the last); got ${partSize}.`);
-  }
+  assertPartSize(partSize);
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let total = 0;
@@ -47,4 +45,11 @@ export async function* encryptParts(cipher: CipherGCM, source: AsyncIterable<Uin
   const last = Buffer.concat(pending, pendingBytes);
   const body = Buffer.concat([cipher.update(last), cipher.final(), cipher.getAuthTag()]);
   yield { partNumber: ++partNumber, body, plaintextLength: last.length, isLast: true };
+}
+
+/** Throws ClientSideConfigurationError unless `partSize` is a positive multiple of 16. */
+export function assertPartSize(partSize: number): void {
+  if (!Number.isSafeInteger(partSize) || partSize < 16 || partSize % 16 !== 0) {
+    throw new ClientSideConfigurationError(`partSize must be a positive multiple of 16 bytes (S3 needs at least 5 MiB for all parts but the last); got ${partSize}.`);
+  }
 }

@@ -75,3 +75,10 @@ export class Fixture {
     this.kms.restore();
   }
 }
+
+/** Byte equality without jest's element-by-element diff (which takes seconds on MiB buffers). */
+export function expectSameBytes(actual: Buffer | undefined, expected: Buffer): void {
+  expect(actual).toBeDefined();
+  expect(actual!.length).toBe(expected.length);
+  expect(actual!.equals(expected)).toBe(true);
+}
