@@ -163,7 +163,7 @@ describe('KmsKeyring (kms+context)', () => {
   it('checks the stored context against the expected one before calling KMS (ignoring the reserved keys)', async () => {
     const w = await keyring.wrapDataKey({ suite: V3, encryptionContext: { tenant: 'a' } });
     kms.requests.length = 0;
-    for (const expected of [{}, { tenant: 'b' }, { tenant: 'a', extra: '1' }]) {
+    for (const expected of [{}, { tenant: 'b' }, { tenant: 'a', extra: '1' }] as Record<string, string>[]) {
       await expect(keyring.unwrapDataKey(unwrapRequest(w, V3, { expectedEncryptionContext: expected }))).rejects.toBeInstanceOf(EncryptionContextMismatchError);
     }
     expect(kms.requests).toHaveLength(0);
