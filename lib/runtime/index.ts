@@ -6,3 +6,4 @@ export * from './errors';
 export * from './client-side';
 export * from './s3-client-factory';
 export * from './sse-c';
+export * from './handlers';
