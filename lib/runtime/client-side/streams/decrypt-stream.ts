@@ -37,6 +37,7 @@ export class DecryptStream extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const tagLength = this.options.tagLength;
+    let head: Buffer | undefined;
     let out: Buffer;
     try {
       if (tagLength === 0) {
@@ -45,10 +46,10 @@ export class DecryptStream extends Transform {
         this.#tail = Buffer.concat([this.#tail, chunk]);
         return callback();
       } else if (chunk.length >= tagLength) {
-        const head = this.#tail.length > 0 ? this.decipher.update(this.#tail) : undefined;
-        const body = this.decipher.update(chunk.subarray(0, chunk.length - tagLength));
+        // Decrypt the held-back bytes and the chunk without copying the chunk; keep its last 16 bytes.
+        head = this.#tail.length > 0 ? this.decipher.update(this.#tail) : undefined;
+        out = this.decipher.update(chunk.subarray(0, chunk.length - tagLength));
         this.#tail = Buffer.from(chunk.subarray(chunk.length - tagLength));
-        out = head && head.length > 0 ? Buffer.concat([head, body]) : body;
       } else {
         const combined = Buffer.concat([this.#tail, chunk]);
         const cut = combined.length - tagLength;
@@ -58,7 +59,9 @@ export class DecryptStream extends Transform {
     } catch (err) {
       return callback(this.authFailure('The object body could not be decrypted.', err));
     }
-    this.release(out, callback);
+    if (head && head.length > 0 && !this.release(head)) return callback(this.limitError());
+    if (!this.release(out)) return callback(this.limitError());
+    callback();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -89,20 +92,22 @@ export class DecryptStream extends Transform {
     callback(error);
   }
 
-  private release(out: Buffer, callback: TransformCallback): void {
-    if (out.length === 0) return callback();
+  /** Pushes (delayed) or holds (buffered) decrypted bytes; false when the buffer limit is exceeded. */
+  private release(out: Buffer): boolean {
+    if (out.length === 0) return true;
     if (this.options.mode === AuthenticationMode.DELAYED) {
       this.#released = true;
-      return callback(null, out);
+      this.push(out);
+      return true;
     }
     this.#heldBytes += out.length;
-    if (this.#heldBytes > this.options.bufferLimit) {
-      out.fill(0);
-      this.discardHeld();
-      return callback(new BufferLimitExceededError(this.options.bufferLimit, this.#heldBytes));
-    }
     this.#held.push(out);
-    callback();
+    return this.#heldBytes <= this.options.bufferLimit;
+  }
+
+  private limitError(): BufferLimitExceededError {
+    this.discardHeld();
+    return new BufferLimitExceededError(this.options.bufferLimit, this.#heldBytes);
   }
 
   private authFailure(detail: string, cause?: unknown): ContentAuthenticationError {
