@@ -1,7 +1,10 @@
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BucketEncryptionMode, EncryptedBucket, KmsKeyWithRotation } from '../lib';
+import {
+  BucketEncryptionMode, EncryptedBucket, KmsKeyWithRotation, ReplicaBucketAttributes, ReplicatedEncryptedBucket,
+  ReplicaTarget, ReplicationDestination,
+} from '../lib';
 import { acknowledgeOnResource, addCompliancePacks } from './compliance-packs';
 
 /** Where the golden path deploys: placeholder accounts from `cdk.json` context, no credentials needed. */
@@ -21,13 +24,31 @@ export function goldenPathConfig(app: App): GoldenPathConfig {
   return { account: read('account'), primaryRegion: read('primary-region'), replicaRegion: read('replica-region') };
 }
 
-/** The primary stack: a rotating key, a data bucket and its access-log bucket. */
+/** Physical names both stacks agree on, so neither refers to the other (no cross-stack reference). */
+export function goldenPathReplicationNames(config: GoldenPathConfig) {
+  return {
+    replicaBucketName: `golden-path-data-replica-${config.account}-${config.replicaRegion}`,
+    replicationRoleName: `golden-path-data-replication-${config.primaryRegion}`,
+  };
+}
+
+/** Props of the primary stack: where its data bucket replicates to. */
+export interface GoldenPathPrimaryStackProps extends StackProps {
+  /** The replica bucket, as plain values from the replica stack. */
+  readonly replicaTarget: ReplicaBucketAttributes;
+}
+
+/**
+ * The primary stack: a rotating key, a data bucket replicated to the replica Region, and its
+ * access-log bucket.
+ */
 export class GoldenPathPrimaryStack extends Stack {
   public readonly dataKey: KmsKeyWithRotation;
   public readonly accessLogs: EncryptedBucket;
   public readonly data: EncryptedBucket;
+  public readonly dataReplication: ReplicatedEncryptedBucket;
 
-  constructor(scope: Construct, id: string, props: StackProps) {
+  constructor(scope: Construct, id: string, props: GoldenPathPrimaryStackProps) {
     super(scope, id, props);
     this.dataKey = new KmsKeyWithRotation(this, 'DataKey', { alias: 'golden-path/data' });
     // HIPAA, NIST 800-53 R5 and PCI require KMS default encryption on every bucket, the log bucket
@@ -42,12 +63,53 @@ export class GoldenPathPrimaryStack extends Stack {
       serverAccessLogsBucket: this.accessLogs.bucket,
       serverAccessLogsPrefix: 'data/',
     });
+    // Cross-Region replication into the replica stack's bucket, which is deployed first.
+    this.dataReplication = new ReplicatedEncryptedBucket(this, 'DataReplication', {
+      source: this.data,
+      rules: [{ destination: ReplicaTarget.fromAttributes(props.replicaTarget) }],
+    });
     acknowledgeFindingsOfAccessLogBucket(this.accessLogs);
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
-      acknowledgeOnResource(this.data.bucket.node.defaultChild as s3.CfnBucket, `${pack}-S3BucketReplicationEnabled`,
-        'Cross-Region replication of this bucket arrives with ReplicatedEncryptedBucket (issue 3).');
-    }
     acknowledgeObjectLock(this.data, 'holds application data that must stay deletable and overwritable (GDPR erasure); the regulated profile enables Object Lock where WORM retention is required.');
+  }
+}
+
+/** Props of the replica stack. */
+export interface GoldenPathReplicaStackProps extends StackProps {
+  /** The account of the primary stack (the replication source). */
+  readonly sourceAccount: string;
+  /** The replica bucket's name (deterministic, see `goldenPathReplicationNames`). */
+  readonly replicaBucketName: string;
+  /** The source's replication role name (deterministic). */
+  readonly replicationRoleName: string;
+}
+
+/**
+ * The replica stack, in the replica Region: the bucket (and rotating key) that receives the data
+ * bucket's replicas, and its own access-log bucket (log delivery needs a target in the same Region).
+ */
+export class GoldenPathReplicaStack extends Stack {
+  public readonly accessLogs: EncryptedBucket;
+  public readonly dataReplica: ReplicationDestination;
+
+  constructor(scope: Construct, id: string, props: GoldenPathReplicaStackProps) {
+    super(scope, id, props);
+    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', {
+      encryptionKeyProps: { alias: 'golden-path/replica-access-logs' },
+    });
+    this.dataReplica = new ReplicationDestination(this, 'DataReplica', {
+      bucketName: props.replicaBucketName,
+      replicaKeyAlias: 'golden-path/data-replica',
+      source: { account: props.sourceAccount, replicationRoleName: props.replicationRoleName },
+      serverAccessLogsBucket: this.accessLogs.bucket,
+      serverAccessLogsPrefix: 'data-replica/',
+    });
+    acknowledgeFindingsOfAccessLogBucket(this.accessLogs);
+    const replica = this.dataReplica.bucket.bucket.node.defaultChild as s3.CfnBucket;
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+      acknowledgeOnResource(replica, `${pack}-S3BucketReplicationEnabled`,
+        'This bucket is the cross-Region replica of GoldenPathPrimary/Data: it is the end of the replication chain. Replicating the replica would need yet another bucket that in turn must replicate (an endless regress); the data already exists in two Regions.');
+    }
+    acknowledgeObjectLock(this.dataReplica.bucket, 'is the replica of a bucket that holds application data that must stay deletable and overwritable (GDPR erasure); S3 requires Object Lock on a replica only when the source has it, and the source does not.');
   }
 }
 
@@ -64,13 +126,26 @@ function acknowledgeObjectLock(bucket: EncryptedBucket, reason: string): void {
   acknowledgeOnResource(bucket.bucket.node.defaultChild as s3.CfnBucket, 'NIST.800.53.R4-S3BucketDefaultLockEnabled', `This bucket ${reason}`.replace('This bucket S3', 'S3'));
 }
 
-/** Builds the golden-path app: its stacks plus the five compliance packs. */
-export function buildGoldenPathApp(app: App): { primary: GoldenPathPrimaryStack } {
+/**
+ * Builds the golden-path app: its stacks plus the five compliance packs. The replica stack
+ * deploys first (S3 rejects a replication rule whose destination does not exist); the stacks share
+ * only plain names, so there is no cross-stack (let alone cross-Region) reference.
+ */
+export function buildGoldenPathApp(app: App): { primary: GoldenPathPrimaryStack; replica: GoldenPathReplicaStack } {
   const config = goldenPathConfig(app);
+  const names = goldenPathReplicationNames(config);
+  const replica = new GoldenPathReplicaStack(app, 'GoldenPathReplica', {
+    env: { account: config.account, region: config.replicaRegion },
+    description: 's3-encryption-constructs golden path: cross-Region replica of the data bucket',
+    sourceAccount: config.account,
+    ...names,
+  });
   const primary = new GoldenPathPrimaryStack(app, 'GoldenPathPrimary', {
     env: { account: config.account, region: config.primaryRegion },
-    description: 's3-encryption-constructs golden path: SSE-KMS data bucket with access logs',
+    description: 's3-encryption-constructs golden path: SSE-KMS data bucket with access logs, replicated across Regions',
+    replicaTarget: replica.dataReplica.replicaTargetAttributes(),
   });
+  primary.addStackDependency(replica, 'S3 rejects a replication rule whose destination bucket does not exist yet');
   addCompliancePacks(app);
-  return { primary };
+  return { primary, replica };
 }

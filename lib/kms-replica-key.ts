@@ -1,0 +1,223 @@
+import { Arn, ArnFormat, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { ConstructPropError, PropProblem, throwIfProblems } from './construct-prop-error';
+import { denyGrantsNotForAwsResourcesStatement } from './kms-key-policy-statements';
+import { PENDING_WINDOW_DAYS } from './kms-key-with-rotation-validation';
+
+/** Props of {@link KmsReplicaKey}. */
+export interface KmsReplicaKeyProps {
+  /**
+   * ARN of the multi-Region primary key (a `KmsKeyWithRotation` with `multiRegion: true`), in
+   * another Region than this stack's. The replica has the same key id and key material.
+   */
+  readonly primaryKeyArn: string;
+
+  /**
+   * Description of the replica key.
+   * @default - "Replica (multi-Region) S3 encryption key created by <construct path>"
+   */
+  readonly description?: string;
+
+  /**
+   * An alias for the replica key, with or without the `alias/` prefix.
+   * @default - no alias
+   */
+  readonly alias?: string;
+
+  /**
+   * How long the replica key can still be recovered after it is scheduled for deletion. 7-30 days.
+   * @default Duration.days(30)
+   */
+  readonly pendingWindow?: Duration;
+
+  /**
+   * What happens to the replica key when it leaves the stack. Deleting it makes every object
+   * encrypted under it in this Region unreadable here, so the default keeps it.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The replica, in this stack's Region, of a multi-Region KMS key (`AWS::KMS::ReplicaKey`, for
+ * which aws-cdk-lib has no L2). It follows the same key-policy rules as `KmsKeyWithRotation`:
+ * administrators of the account keep full control (no lock-out) and grants can only be created by
+ * AWS services for AWS resources (Control Tower CT.KMS.PR.3). Rotation is set on the primary key
+ * and applies to its replicas. Only symmetric encryption: the sign and MAC grants throw.
+ */
+export class KmsReplicaKey extends Resource implements kms.IKey {
+  /**
+   * The ARN the replica of `primaryKey` has in `region`: the same key id in another Region. Use it
+   * in the source stack to name a destination's replica key without a cross-stack reference.
+   */
+  public static replicaArnOf(primaryKey: kms.IKey, region: string): string {
+    const cfn = primaryKey.node.defaultChild;
+    if (cfn instanceof kms.CfnKey && cfn.multiRegion !== true) {
+      throw new ConstructPropError(primaryKey.node.path, 'multiRegion',
+        'the key is not a multi-Region key, so it has no replicas.',
+        'create it with multiRegion: true (KmsKeyWithRotation supports it), or use an independent key in the destination Region.');
+    }
+    if (!Token.isUnresolved(primaryKey.keyArn)) {
+      const parts = Arn.split(primaryKey.keyArn, ArnFormat.SLASH_RESOURCE_NAME);
+      return Arn.format({ ...parts, region }, Stack.of(primaryKey));
+    }
+    return Stack.of(primaryKey).formatArn({
+      service: 'kms', region, resource: 'key', resourceName: primaryKey.keyId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+
+  /** The ARN of the replica key. */
+  public readonly keyArn: string;
+  /** The key id (the primary's id, `mrk-...`). */
+  public readonly keyId: string;
+  /** The ARN of the primary key. */
+  public readonly primaryKeyArn: string;
+  /** The key policy. Add statements with `addToResourcePolicy`. */
+  public readonly policy: iam.PolicyDocument;
+
+  constructor(scope: Construct, id: string, props: KmsReplicaKeyProps) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+    throwIfProblems(this, validateReplicaKeySettings(props, Token.isUnresolved(region) ? undefined : region));
+    this.primaryKeyArn = props.primaryKeyArn;
+    this.policy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'AllowAccountAdministration',
+          principals: [new iam.AccountRootPrincipal()],
+          actions: ['kms:*'],
+          resources: ['*'],
+        }),
+        denyGrantsNotForAwsResourcesStatement(),
+      ],
+    });
+    const cfn = new kms.CfnReplicaKey(this, 'Resource', {
+      primaryKeyArn: props.primaryKeyArn,
+      keyPolicy: this.policy,
+      description: props.description ?? `Replica (multi-Region) S3 encryption key created by ${this.node.path}`,
+      pendingWindowInDays: (props.pendingWindow ?? Duration.days(PENDING_WINDOW_DAYS.default)).toDays(),
+      enabled: true,
+    });
+    cfn.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.keyArn = cfn.attrArn;
+    this.keyId = cfn.attrKeyId;
+    if (props.alias) this.addAlias(props.alias);
+  }
+
+  /** Reference to this key (keyArn and keyId). */
+  public get keyRef(): kms.KeyReference {
+    return { keyArn: this.keyArn, keyId: this.keyId };
+  }
+
+  /** Defines an alias (with or without the `alias/` prefix) for this replica key. */
+  public addAlias(aliasName: string): kms.Alias {
+    const name = aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
+    return new kms.Alias(this, `Alias${this.node.children.filter((c) => c instanceof kms.Alias).length || ''}`, {
+      aliasName: name,
+      targetKey: this,
+    });
+  }
+
+  /** Adds a statement to the key policy. */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.node.defaultChild };
+  }
+
+  /** Grants `actions` on this key to `grantee` (identity policy, or key policy across accounts). */
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipalOrResource({
+      grantee, actions, resourceArns: [this.keyArn], resource: this, resourceSelfArns: ['*'],
+    });
+  }
+
+  /** Grants `kms:Decrypt`. */
+  public grantDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, 'kms:Decrypt');
+  }
+
+  /** Grants `kms:Encrypt` and `kms:GenerateDataKey`. */
+  public grantEncrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, 'kms:Encrypt', 'kms:GenerateDataKey');
+  }
+
+  /** Grants `kms:Encrypt`, `kms:GenerateDataKey` and `kms:Decrypt`. */
+  public grantEncryptDecrypt(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(grantee, 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt');
+  }
+
+  /** Not supported: a symmetric encryption key cannot sign. */
+  public grantSign(_grantee: iam.IGrantable): iam.Grant {
+    return this.unsupported('sign');
+  }
+
+  /** Not supported: a symmetric encryption key cannot verify signatures. */
+  public grantVerify(_grantee: iam.IGrantable): iam.Grant {
+    return this.unsupported('verify signatures');
+  }
+
+  /** Not supported: a symmetric encryption key cannot sign or verify. */
+  public grantSignVerify(_grantee: iam.IGrantable): iam.Grant {
+    return this.unsupported('sign or verify');
+  }
+
+  /** Not supported: a symmetric encryption key cannot generate MACs. */
+  public grantGenerateMac(_grantee: iam.IGrantable): iam.Grant {
+    return this.unsupported('generate MACs');
+  }
+
+  /** Not supported: a symmetric encryption key cannot verify MACs. */
+  public grantVerifyMac(_grantee: iam.IGrantable): iam.Grant {
+    return this.unsupported('verify MACs');
+  }
+
+  private unsupported(what: string): never {
+    throw new ConstructPropError(this.node.path, 'primaryKeyArn',
+      `a symmetric S3 encryption key cannot ${what}.`, 'use a separate asymmetric or HMAC key for that.');
+  }
+}
+
+/** Checks the replica key's props. Pure: returns problems, throws nothing. */
+export function validateReplicaKeySettings(props: KmsReplicaKeyProps, stackRegion?: string): PropProblem[] {
+  const problems: PropProblem[] = [];
+  if (!Token.isUnresolved(props.primaryKeyArn)) {
+    const match = /^arn:[a-z-]+:kms:([a-z0-9-]+):\d{12}:key\/(.+)$/.exec(props.primaryKeyArn);
+    if (!match) {
+      problems.push({
+        prop: 'primaryKeyArn',
+        problem: `'${props.primaryKeyArn}' is not a KMS key ARN.`,
+        fix: 'pass the full ARN of the primary key (arn:aws:kms:<region>:<account>:key/mrk-...).',
+      });
+    } else {
+      const [, region, keyId] = match;
+      if (!keyId.startsWith('mrk-')) {
+        problems.push({
+          prop: 'primaryKeyArn',
+          problem: `key ${keyId} is not a multi-Region key (multi-Region key ids start with mrk-).`,
+          fix: 'replicate a key created with multiRegion: true, or use an independent key in this Region.',
+        });
+      }
+      if (stackRegion && region === stackRegion) {
+        problems.push({
+          prop: 'primaryKeyArn',
+          problem: `the primary key is in ${region}, this stack's Region; a replica must be in another Region.`,
+          fix: 'create the replica key in a stack of the destination Region, or use the primary key directly here.',
+        });
+      }
+    }
+  }
+  const pending = props.pendingWindow;
+  if (pending && !pending.isUnresolved()) {
+    const days = pending.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < PENDING_WINDOW_DAYS.min || days > PENDING_WINDOW_DAYS.max) {
+      problems.push({
+        prop: 'pendingWindow',
+        problem: `${pending.toHumanString()} is outside the range KMS allows (${PENDING_WINDOW_DAYS.min}-${PENDING_WINDOW_DAYS.max} whole days).`,
+        fix: `use Duration.days(n) with ${PENDING_WINDOW_DAYS.min} <= n <= ${PENDING_WINDOW_DAYS.max}, or omit it for ${PENDING_WINDOW_DAYS.default} days.`,
+      });
+    }
+  }
+  return problems;
+}

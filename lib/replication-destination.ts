@@ -1,0 +1,215 @@
+import { Aws, CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { PropProblem, throwIfProblems } from './construct-prop-error';
+import { EncryptedBucket, EncryptedBucketProps } from './encrypted-bucket';
+import { KmsKeyWithRotation } from './kms-key-with-rotation';
+import { ReplicaBucketAttributes } from './replicated-encrypted-bucket';
+import {
+  allowReplicaKeyUseStatement,
+  allowReplicationIntoBucketStatements,
+  replicaContextForms,
+  roleArnFromName,
+} from './replication-role-statements';
+
+/** The replication source, as the destination stack knows it: plain values, no tokens. */
+export interface ReplicationSourceReference {
+  /** The account of the source bucket and its replication role. */
+  readonly account: string;
+  /** The name of the source's replication role (`ReplicatedEncryptedBucket` `replicationRoleName`). */
+  readonly replicationRoleName: string;
+  /**
+   * Whether the source bucket uses S3 Bucket Keys (decides the encryption context of replicas).
+   * @default true
+   */
+  readonly bucketKeyEnabled?: boolean;
+}
+
+/** Props of {@link ReplicationDestination}: the replica bucket's settings plus the source. */
+export interface ReplicationDestinationProps extends EncryptedBucketProps {
+  /** The replication source that may write here. */
+  readonly source: ReplicationSourceReference;
+
+  /**
+   * Alias of the replica key, with or without `alias/`. The source names the key by this alias
+   * (`ReplicaKmsKeyID`), so it needs no cross-stack reference to the key.
+   * @default - `s3-replica/<bucketName>` (dots replaced by dashes)
+   */
+  readonly replicaKeyAlias?: string;
+
+  /**
+   * Let the source hand ownership of replicas to this account (`s3:ObjectOwnerOverrideToBucketOwner`).
+   * Only for a source in another account.
+   * @default true when the source is in another account
+   */
+  readonly allowOwnershipOverride?: boolean;
+}
+
+/**
+ * A bucket and key ready to receive replicas, for the destination stack (another Region or
+ * account than the source). It is an `EncryptedBucket` (versioned, SSE-KMS under a rotating key
+ * with an alias by default) whose policies let exactly the source's replication role replicate:
+ * - the key policy lets the role (named by ARN, so it need not exist yet) encrypt replicas, only
+ *   through S3 in this Region and only for this bucket's encryption context;
+ * - for a source in another account, the bucket policy lets the role write replicas (and take
+ *   ownership), principal the source account narrowed to the role.
+ *
+ * Publishing without cycles: the bucket has a deterministic name (`bucketName` is required) and
+ * the key a deterministic alias, so `replicaTargetAttributes()` returns plain strings the source
+ * stack can use without any cross-stack reference, in any Region. Nothing here refers to the
+ * source stack either. Deploy this stack first: S3 rejects a rule whose destination does not
+ * exist. Across accounts, the role's policy must name the key by ARN: this construct outputs it
+ * (`ReplicaKeyArn`) for the source stack's configuration.
+ */
+export class ReplicationDestination extends Construct {
+  /** The replica bucket. */
+  public readonly bucket: EncryptedBucket;
+  /** The key that encrypts replicas (undefined for SSE-S3). */
+  public readonly replicaKey?: kms.IKey;
+  /** The replica key's alias, `alias/...` (undefined for SSE-S3). */
+  public readonly replicaKeyAlias?: string;
+  /** The source this destination accepts. */
+  public readonly sourceReference: ReplicationSourceReference;
+  /** The replica bucket's (deterministic) name. */
+  public readonly bucketName: string;
+
+  constructor(scope: Construct, id: string, props: ReplicationDestinationProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    throwIfProblems(this, validateDestinationSettings(props, stack.account, stack.region));
+    this.sourceReference = props.source;
+    this.bucketName = props.bucketName!;
+    const usesKms = props.encryption?.usesKms ?? true;
+    const { source, replicaKeyAlias, allowOwnershipOverride, encryptionKeyProps, ...bucketProps } = props;
+    const roleArn = roleArnFromName(Aws.PARTITION, source.account, source.replicationRoleName);
+    // By name, not GetAtt: the bucket's encryption already refers to the key (a GetAtt here would
+    // be a circular dependency).
+    const bucketArn = `arn:${Aws.PARTITION}:s3:::${this.bucketName}`;
+    if (usesKms) {
+      const alias = replicaKeyAlias ?? encryptionKeyProps?.alias ?? `s3-replica/${this.bucketName.replace(/\./g, '-')}`;
+      this.replicaKeyAlias = alias.startsWith('alias/') ? alias : `alias/${alias}`;
+      this.replicaKey = props.encryptionKey
+        ?? new KmsKeyWithRotation(this, 'ReplicaKey', { ...encryptionKeyProps, alias: this.replicaKeyAlias });
+    }
+    this.bucket = new EncryptedBucket(this, 'Bucket', {
+      ...bucketProps,
+      encryptionKey: usesKms ? this.replicaKey : props.encryptionKey,
+      encryptionKeyProps: usesKms ? undefined : encryptionKeyProps,
+    });
+    if (this.replicaKey && this.replicaKeyAlias) {
+      const forms = replicaContextForms(source.bucketKeyEnabled ?? true, this.bucket.bucketKeyEnabled, [undefined]);
+      const added = this.replicaKey.addToResourcePolicy(
+        allowReplicaKeyUseStatement(roleArn, stack.region, bucketArn, forms, 'FromSource'));
+      if (!added.statementAdded) {
+        throwIfProblems(this, [{
+          prop: 'encryptionKey',
+          problem: 'the key is not defined in this app, so its key policy cannot grant the replication role.',
+          fix: 'pass a key defined in this stack (KmsKeyWithRotation, KmsReplicaKey), or omit encryptionKey to create one.',
+        }]);
+      }
+      if (props.encryptionKey) this.replicaKey.addAlias(this.replicaKeyAlias);
+      new CfnOutput(this, 'ReplicaKeyArn', {
+        value: this.replicaKey.keyArn,
+        description: `ARN of the key that encrypts replicas in ${this.bucketName}; a source in another account needs it as replicaKeyArn.`,
+      });
+    }
+
+    const crossAccount = source.account !== stack.account;
+    if (crossAccount) {
+      for (const statement of allowReplicationIntoBucketStatements(
+        this.bucket.bucketArn, source.account, roleArn, allowOwnershipOverride ?? true)) {
+        this.bucket.bucket.addToResourcePolicy(statement);
+      }
+    }
+    new CfnOutput(this, 'BucketArn', { value: this.bucket.bucketArn, description: 'ARN of the replica bucket.' });
+  }
+
+  /**
+   * The destination as plain values for the source stack's `ReplicaTarget.fromAttributes`: bucket
+   * name, account, Region, key alias, and the facts validation checks (versioning, Object Lock,
+   * SSE-C, Bucket Keys, the role name it grants). No tokens, so no cross-stack reference.
+   */
+  public replicaTargetAttributes(): ReplicaBucketAttributes {
+    const stack = Stack.of(this);
+    return {
+      bucketName: this.bucketName,
+      account: stack.account,
+      region: stack.region,
+      replicaKeyAlias: this.replicaKeyAlias,
+      bucketKeyEnabled: this.bucket.bucketKeyEnabled,
+      versioned: this.bucket.versioned,
+      objectLockEnabled: this.bucket.objectLockEnabled,
+      sseCBlocked: !this.bucket.sseCAllowed,
+      replicationRoleName: this.sourceReference.replicationRoleName,
+    };
+  }
+}
+
+/** Checks the destination's props and environment. Pure: returns problems, throws nothing. */
+export function validateDestinationSettings(props: ReplicationDestinationProps, account: string, region: string): PropProblem[] {
+  const problems: PropProblem[] = [];
+  if (props.bucketName === undefined || Token.isUnresolved(props.bucketName)) {
+    problems.push({
+      prop: 'bucketName',
+      problem: 'the replica bucket needs a deterministic name: the source stack names it without a cross-stack reference.',
+      fix: 'set bucketName to a plain string, e.g. `<app>-replica-<account>-<region>`.',
+    });
+  }
+  if (Token.isUnresolved(account) || Token.isUnresolved(region)) {
+    problems.push({
+      prop: 'env',
+      problem: 'the stack has no explicit account and Region, so the source cannot be told where this bucket is.',
+      fix: 'give the destination stack env: { account, region }.',
+    });
+  }
+  const source = props.source;
+  if (Token.isUnresolved(source.account) || !/^\d{12}$/.test(source.account)) {
+    problems.push({
+      prop: 'source.account',
+      problem: `'${source.account}' is not a plain 12-digit account id.`,
+      fix: 'pass the source account id as a string.',
+    });
+  }
+  if (Token.isUnresolved(source.replicationRoleName) || !/^[\w+=,.@-]{1,64}$/.test(source.replicationRoleName)) {
+    problems.push({
+      prop: 'source.replicationRoleName',
+      problem: `'${source.replicationRoleName}' is not a plain IAM role name (1-64 of letters, digits and +=,.@_-).`,
+      fix: 'pass the name given as replicationRoleName to the source ReplicatedEncryptedBucket.',
+    });
+  }
+  const usesKms = props.encryption?.usesKms ?? true;
+  if (!usesKms && props.replicaKeyAlias !== undefined) {
+    problems.push({
+      prop: 'replicaKeyAlias',
+      problem: 'a replica key alias was set but the bucket uses SSE-S3 (no key).',
+      fix: 'remove replicaKeyAlias, or use a KMS encryption mode.',
+    });
+  }
+  if (props.replicaKeyAlias && props.encryptionKeyProps?.alias && strip(props.replicaKeyAlias) !== strip(props.encryptionKeyProps.alias)) {
+    problems.push({
+      prop: 'replicaKeyAlias',
+      problem: `two aliases were given for the replica key ('${props.replicaKeyAlias}' and encryptionKeyProps.alias '${props.encryptionKeyProps.alias}').`,
+      fix: 'set only replicaKeyAlias.',
+    });
+  }
+  const alias = props.replicaKeyAlias;
+  if (alias !== undefined && !Token.isUnresolved(alias) && !/^(alias\/)?[a-zA-Z0-9/_-]{1,250}$/.test(alias)) {
+    problems.push({
+      prop: 'replicaKeyAlias',
+      problem: `'${alias}' is not a valid KMS alias name (letters, digits, / _ -).`,
+      fix: 'use a name such as "s3-replica/data".',
+    });
+  }
+  if (props.allowOwnershipOverride && !Token.isUnresolved(account) && source.account === account) {
+    problems.push({
+      prop: 'allowOwnershipOverride',
+      problem: 'owner override is for a source in another account; this source is in the same account.',
+      fix: 'remove allowOwnershipOverride.',
+    });
+  }
+  return problems;
+}
+
+function strip(alias: string): string {
+  return alias.replace(/^alias\//, '');
+}
