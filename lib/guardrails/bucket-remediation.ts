@@ -1,0 +1,428 @@
+import { Annotations, CfnResource, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { IConstruct } from 'constructs';
+import { BucketEncryptionMode } from '../bucket-encryption-mode';
+import { EncryptedBucket } from '../encrypted-bucket';
+import {
+  denyInsecureTransportStatement,
+  denyKmsWithoutKeyIdStatement,
+  denyOtherEncryptionAlgorithmsStatement,
+  denyOtherKmsKeysStatement,
+  denyOutdatedTlsStatement,
+} from '../encrypted-bucket-policy-statements';
+import { allowLogDeliveryKeyStatement } from '../kms-key-policy-statements';
+import { KmsKeyWithRotation } from '../kms-key-with-rotation';
+import { isAcknowledged } from './acknowledgements';
+import { defaultEncryptionOf, isAwsManagedS3Key } from './bucket-encryption-facts';
+import { policySubjectOf } from './bucket-policy-subject';
+import { PLACEHOLDER_OPEN } from './cfn-expression';
+import { NormalizedStatement } from './policy-statement-match';
+import {
+  algorithmHeaderRequirement, anyCovers, kmsKeyHeaderRequirement, kmsKeyIdPresentRequirement, minimumTlsRequirement, tlsOnlyRequirement,
+} from './required-statements';
+import { RuleContext } from './rule';
+import { evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
+import {
+  S3BucketDefaultEncryption, S3BucketEncryptionHeaders, S3BucketKeyEnabled, S3BucketMinimumTls, S3BucketSseCBlocked, S3BucketTlsOnly,
+  S3LogTargetEncryption, S3ReplicaKmsEncrypted,
+} from './rules';
+import { IndexedResource, TemplateIndex, replicationRules } from './template-index';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What remediation aims for. */
+export interface RemediationOptions {
+  /** The default encryption a bucket below the minimum is moved to. */
+  readonly minimumEncryption: BucketEncryptionMode;
+  /** The minimum TLS version of the statement added when a bucket has none. */
+  readonly minimumTlsVersion: number;
+}
+
+/** Rule ids of cdk-nag's public-access rules: acknowledging one means "this bucket is public on purpose". */
+const PUBLIC_ACCESS_ACKNOWLEDGEMENTS = [
+  'AwsSolutions-S2',
+  ...['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'].flatMap((pack) => [
+    `${pack}-S3BucketLevelPublicAccessProhibited`, `${pack}-S3BucketPublicReadProhibited`, `${pack}-S3BucketPublicWriteProhibited`,
+  ]),
+];
+
+const PUBLIC_ACLS = ['PublicRead', 'PublicReadWrite', 'AuthenticatedRead'];
+const LOG_DELIVERY = 'logging.s3.amazonaws.com';
+
+/**
+ * Fixes plain `s3.Bucket`s and `CfnBucket`s in place, only in ways that cannot weaken a setting or
+ * break a working bucket: it adds what is missing (default encryption under a new rotating key,
+ * Bucket Keys, the SSE-C block, policy statements, public-access blocks) and never replaces what a
+ * user chose (an existing key, DSSE-KMS, a stricter TLS minimum, an explicit SSE-C opt-in or
+ * Bucket Keys off). Whatever it leaves alone it records with the reason.
+ */
+export class BucketRemediator {
+  private index?: TemplateIndex;
+  private readonly notes = new Map<CfnResource, Map<string, string>>();
+
+  constructor(private readonly root: IConstruct, private readonly options: RemediationOptions) {}
+
+  /** Why findings of `resource` were left alone, by full rule id. */
+  public notesFor(resource: CfnResource): ReadonlyMap<string, string> | undefined {
+    return this.notes.get(resource);
+  }
+
+  /** Remediates one bucket. Buckets of `EncryptedBucket` are left to its own validation. */
+  public remediate(cfn: s3.CfnBucket): void {
+    const l2 = owningBucket(cfn);
+    if (l2 && EncryptedBucket.of(l2)) return;
+    const index = (this.index ??= new TemplateIndex(this.root));
+    index.add(cfn);
+    index.refresh(cfn);
+    const context = ruleContext(index, this.options.minimumEncryption);
+    const run = new BucketRemediation(cfn, l2, index, context, this.options, (ruleId, reason) => this.note(cfn, ruleId, reason));
+    run.apply();
+  }
+
+  private note(resource: CfnResource, ruleId: string, reason: string): void {
+    const notes = this.notes.get(resource) ?? new Map<string, string>();
+    notes.set(ruleId, reason);
+    this.notes.set(resource, notes);
+  }
+}
+
+/** One bucket's remediation. */
+class BucketRemediation {
+  private readonly changes: string[] = [];
+  private newKey?: kms.IKey;
+
+  constructor(
+    private readonly cfn: s3.CfnBucket,
+    private readonly l2: s3.Bucket | undefined,
+    private readonly index: TemplateIndex,
+    private readonly context: RuleContext,
+    private readonly options: RemediationOptions,
+    private readonly leftAlone: (ruleId: string, reason: string) => void,
+  ) {}
+
+  public apply(): void {
+    const failing = this.failingRules();
+    if (failing.has(fullRuleId(S3BucketDefaultEncryption))) this.fixDefaultEncryption();
+    if (this.failingRules().has(fullRuleId(S3BucketKeyEnabled))) this.fixBucketKeys();
+    if (failing.has(fullRuleId(S3BucketSseCBlocked))) this.fixSseC();
+    this.fixPublicAccess();
+    this.fixPolicies(this.failingRules());
+    for (const rule of [S3ReplicaKmsEncrypted, S3LogTargetEncryption]) {
+      if (failing.has(fullRuleId(rule))) {
+        this.leftAlone(fullRuleId(rule), rule === S3ReplicaKmsEncrypted
+          ? 'replication is not changed automatically: replica keys live in the destination Region and the replication role needs matching KMS permissions.'
+          : 'the log bucket\'s encryption is not changed automatically: log delivery and every reader depend on it.');
+      }
+    }
+    if (this.changes.length > 0) {
+      Annotations.of(this.cfn).addInfo(`EncryptionGuardrails remediated this bucket: ${this.changes.join('; ')}.`);
+    }
+  }
+
+  /** Full ids of the rules this bucket fails and that are not acknowledged on it. */
+  private failingRules(): Set<string> {
+    this.index.refresh(this.cfn);
+    for (const policy of this.index.policiesOf(this.entry())) this.index.refresh(policy.construct);
+    return new Set(evaluateRules(this.cfn, this.context)
+      .filter((f) => f.problems !== undefined && f.problems.length > 0)
+      .map((f) => fullRuleId(f.rule))
+      .filter((id) => !isAcknowledged(this.cfn, id)));
+  }
+
+  private entry(): IndexedResource {
+    return this.index.entry(this.cfn);
+  }
+
+  private fixDefaultEncryption(): void {
+    const ruleId = fullRuleId(S3BucketDefaultEncryption);
+    const rules = editableEncryptionRules(this.cfn);
+    if (!rules) return this.leftAlone(ruleId, 'BucketEncryption is set through a token or override, so it cannot be changed safely.');
+    const facts = defaultEncryptionOf(this.entry());
+    const target = this.options.minimumEncryption;
+    if (facts.sseAlgorithm !== undefined && facts.sseAlgorithm !== 'AES256') {
+      return this.leftAlone(ruleId, `the bucket already uses ${facts.sseAlgorithm}; moving it to ${target.sseAlgorithm} changes its cost and key usage and is left to you.`);
+    }
+    if (target.usesKms) {
+      const unsafe = this.whyKmsWouldBreakReaders();
+      if (unsafe) return this.leftAlone(ruleId, `${unsafe} Switching it to a new KMS key would break them.`);
+    }
+    let key: kms.IKey | undefined;
+    if (target.usesKms) {
+      const scope = this.l2 ?? this.cfn.node.scope!;
+      const id = this.l2 ? 'GuardrailsKey' : `${this.cfn.node.id}GuardrailsKey`;
+      key = (scope.node.tryFindChild(id) as kms.IKey | undefined) ?? new KmsKeyWithRotation(scope, id, {
+        description: `Default encryption key of ${this.cfn.node.path}, added by EncryptionGuardrails`,
+        allowUseThroughS3: true,
+      });
+      if (this.index.logSourcesOf(this.entry()).length > 0) key.addToResourcePolicy(allowLogDeliveryKeyStatement(Stack.of(this.cfn).account));
+      const cfnKey = key.node.defaultChild;
+      if (CfnResource.isCfnResource(cfnKey)) this.index.add(cfnKey);
+      this.newKey = key;
+    }
+    const byDefault: s3.CfnBucket.ServerSideEncryptionByDefaultProperty = {
+      sseAlgorithm: target.sseAlgorithm,
+      kmsMasterKeyId: key?.keyArn,
+    };
+    const at = rules.findIndex((r) => r.serverSideEncryptionByDefault !== undefined);
+    const rule = at >= 0 ? rules[at] : rules[0] ?? {};
+    const updated: Json = { ...rule, serverSideEncryptionByDefault: byDefault };
+    if (target === BucketEncryptionMode.SSE_KMS) updated.bucketKeyEnabled = true;
+    if (target !== BucketEncryptionMode.SSE_KMS) delete updated.bucketKeyEnabled;
+    rules[at >= 0 ? at : 0] = updated;
+    this.writeEncryptionRules(rules);
+    this.changes.push(key
+      ? `default encryption ${target.name} under new rotating key ${key.node.path} (usable through S3 by principals of this account${target === BucketEncryptionMode.SSE_KMS ? ', with S3 Bucket Keys' : ''})`
+      : `default encryption ${target.name}`);
+  }
+
+  private fixBucketKeys(): void {
+    const ruleId = fullRuleId(S3BucketKeyEnabled);
+    const rules = editableEncryptionRules(this.cfn);
+    if (!rules) return this.leftAlone(ruleId, 'BucketEncryption is set through a token or override, so it cannot be changed safely.');
+    const facts = defaultEncryptionOf(this.entry());
+    if (facts.bucketKeyEnabled === false) {
+      return this.leftAlone(ruleId, 'Bucket Keys were turned off explicitly; turning them on changes the KMS encryption context from the object ARN to the bucket ARN, which breaks policies that depend on it.');
+    }
+    const at = rules.findIndex((r) => r.serverSideEncryptionByDefault !== undefined);
+    if (at < 0) return;
+    rules[at] = { ...rules[at], bucketKeyEnabled: true };
+    this.writeEncryptionRules(rules);
+    this.changes.push('S3 Bucket Keys on');
+  }
+
+  private fixSseC(): void {
+    const ruleId = fullRuleId(S3BucketSseCBlocked);
+    const rules = editableEncryptionRules(this.cfn);
+    if (!rules) return this.leftAlone(ruleId, 'BucketEncryption is set through a token or override, so it cannot be changed safely.');
+    const facts = defaultEncryptionOf(this.entry());
+    if (facts.blockedEncryptionTypes?.includes('NONE')) {
+      return this.leftAlone(ruleId, 'SSE-C was allowed explicitly (BlockedEncryptionTypes NONE); blocking it would break its users. Deny it to everyone but the custodian roles in the bucket policy (ArnNotEquals aws:PrincipalArn).');
+    }
+    const at = Math.max(0, rules.findIndex((r) => r.serverSideEncryptionByDefault !== undefined));
+    const rule = rules[at] ?? {};
+    const existing = rule.blockedEncryptionTypes?.encryptionType;
+    if (existing !== undefined && (Token.isUnresolved(existing) || !Array.isArray(existing))) {
+      return this.leftAlone(ruleId, 'BlockedEncryptionTypes is set through a token, so it cannot be changed safely.');
+    }
+    rules[at] = { ...rule, blockedEncryptionTypes: { encryptionType: [...(existing ?? []), 'SSE-C'] } };
+    this.writeEncryptionRules(rules);
+    this.changes.push('SSE-C blocked (BlockedEncryptionTypes SSE-C)');
+  }
+
+  private fixPublicAccess(): void {
+    const current = this.cfn.publicAccessBlockConfiguration;
+    const all = { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true };
+    if (current === undefined) {
+      this.cfn.publicAccessBlockConfiguration = all;
+      this.changes.push('public access blocked (all four settings)');
+      return;
+    }
+    if (Tokenization.isResolvable(current) || Token.isUnresolved(current)) {
+      return this.warnPublicAccess('PublicAccessBlockConfiguration is set through a token.');
+    }
+    const config = current as s3.CfnBucket.PublicAccessBlockConfigurationProperty;
+    const open = (Object.keys(all) as (keyof typeof all)[]).filter((k) => config[k] !== true);
+    if (open.length === 0) return;
+    const publicOnPurpose = this.whyPublic();
+    if (publicOnPurpose) return this.warnPublicAccess(`${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} off and ${publicOnPurpose}`);
+    this.cfn.publicAccessBlockConfiguration = { ...config, ...all };
+    this.changes.push(`public access blocked (${open.join(', ')} were off)`);
+  }
+
+  private warnPublicAccess(reason: string): void {
+    Annotations.of(this.cfn).addWarningV2('s3-encryption-constructs:public-access-not-remediated',
+      `EncryptionGuardrails left the public-access block of this bucket alone: ${reason} Block public access, or acknowledge the cdk-nag public-access rules on it.`);
+  }
+
+  private fixPolicies(failing: Set<string>): void {
+    const arn = this.l2?.bucketArn ?? this.cfn.attrArn;
+    const subject = policySubjectOf(this.entry(), this.index)!;
+    const want = (ruleId: string, statement: iam.PolicyStatement) => ({ ruleId, statement });
+    const wanted: { ruleId: string; statement: iam.PolicyStatement }[] = [];
+    if (failing.has(fullRuleId(S3BucketTlsOnly)) && !anyCovers(subject.statements, tlsOnlyRequirement(subject.spellings), this.index)) {
+      wanted.push(want(fullRuleId(S3BucketTlsOnly), denyInsecureTransportStatement(arn)));
+    }
+    if (failing.has(fullRuleId(S3BucketMinimumTls))) {
+      if (locksOutTls(subject.statements)) {
+        this.leftAlone(fullRuleId(S3BucketMinimumTls), 'a statement requires a TLS version newer than 1.3; removing a user\'s statement is left to you.');
+      } else if (!anyCovers(subject.statements, minimumTlsRequirement(subject.spellings, this.options.minimumTlsVersion), this.index)) {
+        wanted.push(want(fullRuleId(S3BucketMinimumTls), denyOutdatedTlsStatement(arn, this.options.minimumTlsVersion)));
+      }
+    }
+    if (failing.has(fullRuleId(S3BucketEncryptionHeaders))) wanted.push(...this.headerStatements(arn, subject.statements, subject.spellings));
+    if (wanted.length === 0) return;
+    const taken = new Set(subject.statements.map((s) => s.sid).filter((s): s is string => s !== undefined));
+    const statements = wanted.map(({ statement }) => withFreeSid(statement, taken));
+    const problem = this.addToPolicy(statements);
+    if (problem) {
+      for (const { ruleId } of wanted) this.leftAlone(ruleId, problem);
+      return;
+    }
+    this.changes.push(`bucket policy statements added: ${statements.map((s) => s.sid).join(', ')}`);
+  }
+
+  private headerStatements(arn: string, existing: readonly NormalizedStatement[], spellings: ReturnType<TemplateIndex['bucketSpellings']>) {
+    const ruleId = fullRuleId(S3BucketEncryptionHeaders);
+    const facts = defaultEncryptionOf(this.entry());
+    if (facts.unreadable.length > 0) {
+      this.leftAlone(ruleId, 'the default encryption cannot be read at synth, so no header policy can be matched to it.');
+      return [];
+    }
+    const algorithm = facts.sseAlgorithm ?? 'AES256';
+    const out: { ruleId: string; statement: iam.PolicyStatement }[] = [];
+    if (!anyCovers(existing, algorithmHeaderRequirement(spellings, algorithm), this.index)) {
+      out.push({ ruleId, statement: denyOtherEncryptionAlgorithmsStatement(arn, algorithm) });
+    }
+    const keyId = facts.kmsMasterKeyId;
+    if (algorithm === 'AES256' || keyId === undefined || isAwsManagedS3Key(keyId)) return out;
+    const keyArn = this.newKey?.keyArn ?? this.keyArnOf(keyId);
+    if (!keyArn) {
+      this.leftAlone(ruleId, `the bucket's KMSMasterKeyID (${keyId}) is not a key ARN or a key of this app, so the policy cannot pin the key ARN clients must send.`);
+      return out;
+    }
+    if (!anyCovers(existing, kmsKeyHeaderRequirement(spellings, keyId), this.index)) {
+      out.push({ ruleId, statement: denyOtherKmsKeysStatement(arn, keyArn) });
+    }
+    if (!anyCovers(existing, kmsKeyIdPresentRequirement(spellings, algorithm), this.index)) {
+      out.push({ ruleId, statement: denyKmsWithoutKeyIdStatement(arn) });
+    }
+    return out;
+  }
+
+  /** The key ARN to pin for the bucket's existing key, when it can be known. */
+  private keyArnOf(canonicalKeyId: string): string | undefined {
+    const rule = (editableEncryptionRules(this.cfn) ?? []).find((r) => r.serverSideEncryptionByDefault !== undefined);
+    const written = rule?.serverSideEncryptionByDefault?.kmsMasterKeyId;
+    const isArn = /^arn:aws:kms:[^:]*:[^:]*:key\//.test(canonicalKeyId) || (canonicalKeyId.startsWith(PLACEHOLDER_OPEN) && canonicalKeyId.endsWith('.Arn\u27e9'));
+    if (isArn && typeof written === 'string') return written;
+    const key = this.index.findKey(canonicalKeyId);
+    return key && key.construct instanceof kms.CfnKey ? key.construct.attrArn : undefined;
+  }
+
+  /** Adds statements to the bucket's one policy, creating it when there is none. A problem when it cannot. */
+  private addToPolicy(statements: iam.PolicyStatement[]): string | undefined {
+    const policies = this.index.policiesOf(this.entry());
+    if (policies.length > 1) return `${policies.length} bucket policies target this bucket; merge them first.`;
+    const own = this.l2?.policy?.node.defaultChild;
+    const foreign = policies.find((p) => p.construct !== own);
+    if (!foreign && this.l2) {
+      for (const statement of statements) this.l2.addToResourcePolicy(statement);
+      const created = this.l2.policy?.node.defaultChild;
+      if (CfnResource.isCfnResource(created)) { this.index.add(created); this.index.refresh(created); }
+      return undefined;
+    }
+    if (!foreign) {
+      const policy = new s3.CfnBucketPolicy(this.cfn.node.scope!, `${this.cfn.node.id}GuardrailsPolicy`, {
+        bucket: this.cfn.ref,
+        policyDocument: new iam.PolicyDocument({ statements }),
+      });
+      this.index.add(policy);
+      return undefined;
+    }
+    const construct = foreign.construct as s3.CfnBucketPolicy;
+    const owner = construct.node.scope;
+    if (owner instanceof s3.BucketPolicy && owner.node.defaultChild === construct) {
+      owner.document.addStatements(...statements);
+    } else if (construct.policyDocument instanceof iam.PolicyDocument) {
+      construct.policyDocument.addStatements(...statements);
+    } else if (isPlainDocument(construct.policyDocument)) {
+      const document = construct.policyDocument as Json;
+      const existing = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+      construct.policyDocument = { ...document, Statement: [...existing, ...statements.map((s) => s.toStatementJson())] };
+    } else {
+      return `the bucket policy ${construct.node.path} is written through a token, so statements cannot be added safely.`;
+    }
+    this.index.refresh(construct);
+    return undefined;
+  }
+
+  /** Why readers or writers of the bucket could not use a new KMS key, if they could not. */
+  private whyKmsWouldBreakReaders(): string | undefined {
+    const entry = this.entry();
+    if (entry.properties.WebsiteConfiguration !== undefined) return 'it is a static website, and website endpoints cannot serve KMS-encrypted objects.';
+    if (entry.properties.AccessControl !== undefined) {
+      return `it uses the ${entry.properties.AccessControl} ACL (legacy log delivery or ACL grants), whose writers cannot use a customer-managed key.`;
+    }
+    if (replicationRules(entry.properties).length > 0) return 'it replicates to another bucket, and the replication role would need the new key.';
+    if (this.index.replicationSourcesOf(entry).length > 0) return 'other buckets replicate into it, and their replication roles would need the new key.';
+    const account = Stack.of(this.cfn).account;
+    const statements = this.index.policiesOf(entry).flatMap((p) => this.index.statementsOf(p));
+    for (const s of statements) {
+      if (s.effect !== 'Allow') continue;
+      if (s.everyone || s.hasNotPrincipal) return 'its policy allows anonymous or all-principal access.';
+      const services = s.servicePrincipals.filter((p) => p !== LOG_DELIVERY);
+      if (services.length > 0) return `its policy lets AWS services (${services.join(', ')}) use it.`;
+      const foreign = s.awsPrincipals.filter((p) => !sameAccount(p, account));
+      if (foreign.length > 0) return `its policy grants access to principals of other accounts (${foreign.join(', ')}).`;
+      if (s.opaque) return 'its policy has statements that cannot be read at synth.';
+    }
+    if (statements.some((s) => s.conditions.some((c) => c.key.startsWith('s3:x-amz-server-side-encryption')) && s.effect === 'Deny')) {
+      return 'its policy already constrains encryption headers, and clients follow it.';
+    }
+    return undefined;
+  }
+
+  /** Why the bucket is public on purpose, if it is. */
+  private whyPublic(): string | undefined {
+    const entry = this.entry();
+    if (entry.properties.WebsiteConfiguration !== undefined) return 'it is a static website.';
+    if (PUBLIC_ACLS.includes(entry.properties.AccessControl)) return `it grants the ${entry.properties.AccessControl} ACL.`;
+    const publicAllow = this.index.policiesOf(entry).flatMap((p) => this.index.statementsOf(p)).find((s) => s.effect === 'Allow' && s.everyone && s.conditions.length === 0);
+    if (publicAllow) return `its policy allows everyone (${publicAllow.sid ?? 'a statement without Sid'}).`;
+    if (PUBLIC_ACCESS_ACKNOWLEDGEMENTS.some((id) => isAcknowledged(this.cfn, id))) return 'a cdk-nag public-access rule is acknowledged on it.';
+    return undefined;
+  }
+
+  private writeEncryptionRules(rules: Json[]): void {
+    const current = (this.cfn.bucketEncryption ?? {}) as Json;
+    this.cfn.bucketEncryption = { ...current, serverSideEncryptionConfiguration: rules };
+    this.index.refresh(this.cfn);
+  }
+}
+
+/** The L2 bucket whose `CfnBucket` this is, if any. */
+function owningBucket(cfn: s3.CfnBucket): s3.Bucket | undefined {
+  const scope = cfn.node.scope;
+  return scope instanceof s3.Bucket && scope.node.defaultChild === cfn ? scope : undefined;
+}
+
+/** A copy of the L1 encryption rules, or undefined when they are tokens (not safely editable). */
+function editableEncryptionRules(cfn: s3.CfnBucket): Json[] | undefined {
+  const config = cfn.bucketEncryption as Json;
+  if (config === undefined) return [];
+  if (Tokenization.isResolvable(config) || Token.isUnresolved(config)) return undefined;
+  const rules = config.serverSideEncryptionConfiguration;
+  if (!Array.isArray(rules) || rules.some((r) => Tokenization.isResolvable(r))) return undefined;
+  if (rules.some((r) => Tokenization.isResolvable(r?.serverSideEncryptionByDefault))) return undefined;
+  return rules.map((r) => ({ ...r }));
+}
+
+function isPlainDocument(document: Json): boolean {
+  return document !== null && typeof document === 'object' && !Tokenization.isResolvable(document)
+    && document.Statement !== undefined && !Tokenization.isResolvable(document.Statement);
+}
+
+/** Whether an AWS principal belongs to `account` (unknown accounts count as foreign). */
+function sameAccount(principal: string, account: string): boolean {
+  if (principal.startsWith(PLACEHOLDER_OPEN)) return true; // a role or user of this app
+  if (principal.includes(`${PLACEHOLDER_OPEN}AWS::AccountId`)) return true;
+  const match = /^(?:arn:aws:(?:iam|sts)::)?(\d{12})(?::|$)/.exec(principal);
+  return match !== null && !Token.isUnresolved(account) && match[1] === account;
+}
+
+function locksOutTls(statements: readonly NormalizedStatement[]): boolean {
+  return statements.some((s) => s.effect === 'Deny' && s.conditions.some((c) => c.key === 's3:tlsversion'
+    && c.operator.startsWith('NumericLessThan') && c.values.some((v) => Number(v) > 1.3)));
+}
+
+/** The statement with a Sid no other statement of the policy uses. */
+function withFreeSid(statement: iam.PolicyStatement, taken: Set<string>): iam.PolicyStatement {
+  const base = statement.sid ?? 'Guardrails';
+  let sid = base;
+  for (let n = 2; taken.has(sid); n++) sid = `${base}Guardrails${n === 2 ? '' : n}`;
+  taken.add(sid);
+  if (sid === statement.sid) return statement;
+  return iam.PolicyStatement.fromJson({ ...statement.toStatementJson(), Sid: sid });
+}

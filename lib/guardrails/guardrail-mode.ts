@@ -1,0 +1,25 @@
+/**
+ * What {@link EncryptionGuardrails} does with a finding. An enum-like class: use the static members.
+ */
+export class GuardrailMode {
+  /** Every finding becomes a synth warning (acknowledgeable); synth succeeds. */
+  public static readonly REPORT = new GuardrailMode('REPORT');
+  /** Every unacknowledged finding is a synth error: `cdk synth` and `app.synth()` fail. */
+  public static readonly ENFORCE = new GuardrailMode('ENFORCE');
+  /**
+   * Plain `s3.Bucket`s and `CfnBucket`s are fixed where that is safe (default encryption, Bucket
+   * Keys, the SSE-C block, TLS and encryption-header policies, public-access blocks), without
+   * weakening anything; what cannot be fixed safely is reported as a warning, with the reason.
+   */
+  public static readonly REMEDIATE = new GuardrailMode('REMEDIATE');
+
+  private constructor(
+    /** The member name. */
+    public readonly name: string,
+  ) {}
+
+  /** The member name. */
+  public toString(): string {
+    return this.name;
+  }
+}

@@ -1,0 +1,91 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import {
+  S3_CONDITION_KEYS,
+  denyInsecureTransportStatement,
+  denyKmsWithoutKeyIdStatement,
+  denyOtherEncryptionAlgorithmsStatement,
+  denyOtherKmsKeysStatement,
+  denyOutdatedTlsStatement,
+  denySseCStatement,
+} from '../encrypted-bucket-policy-statements';
+import { denyGrantsNotForAwsResourcesStatement } from '../kms-key-policy-statements';
+import { PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, RenderContext } from './cfn-expression';
+import { CoverageRequirement, NormalizedStatement, ValueNormalizer, covers, normalizeStatement } from './policy-statement-match';
+import { BucketSpellings, TemplateIndex } from './template-index';
+
+/**
+ * The statements the rules require, taken from the very builders `EncryptedBucket` and
+ * `KmsKeyWithRotation` render (lib/encrypted-bucket-policy-statements.ts,
+ * lib/kms-key-policy-statements.ts), so detection and remediation cannot drift from them.
+ */
+
+const BUCKET_ARN = `arn:aws:s3:::${PLACEHOLDER_OPEN}required-bucket${PLACEHOLDER_CLOSE}`;
+const LITERAL: RenderContext = { stackKey: 'required', pseudo: {}, importValue: () => undefined };
+
+function required(statement: iam.PolicyStatement, spellings: BucketSpellings): CoverageRequirement {
+  const normalized = normalizeStatement(statement.toStatementJson(), LITERAL);
+  const resources = (normalized.resources ?? []).map((resource) => {
+    if (resource === BUCKET_ARN) return spellings.arns;
+    if (resource === `${BUCKET_ARN}/*`) return spellings.arns.map((arn) => `${arn}/*`);
+    return [resource];
+  });
+  return { statement: normalized, resources };
+}
+
+/** Required: deny every request without TLS (Security Hub S3.5 / AwsSolutions-S10 shape). */
+export function tlsOnlyRequirement(spellings: BucketSpellings): CoverageRequirement {
+  return required(denyInsecureTransportStatement(BUCKET_ARN), spellings);
+}
+
+/** Required: deny TLS older than `version`. */
+export function minimumTlsRequirement(spellings: BucketSpellings, version: number): CoverageRequirement {
+  return required(denyOutdatedTlsStatement(BUCKET_ARN, version), spellings);
+}
+
+/** Required: deny uploads with SSE-C headers. */
+export function sseCRequirement(spellings: BucketSpellings): CoverageRequirement {
+  return required(denySseCStatement(BUCKET_ARN), spellings);
+}
+
+/** Required: deny uploads that ask for another algorithm than `sseAlgorithm`. */
+export function algorithmHeaderRequirement(spellings: BucketSpellings, sseAlgorithm: string): CoverageRequirement {
+  return required(denyOtherEncryptionAlgorithmsStatement(BUCKET_ARN, sseAlgorithm), spellings);
+}
+
+/** Required: deny uploads that name another KMS key than `keyId` (canonical). */
+export function kmsKeyHeaderRequirement(spellings: BucketSpellings, keyId: string): CoverageRequirement {
+  return required(denyOtherKmsKeysStatement(BUCKET_ARN, keyId), spellings);
+}
+
+/**
+ * Required: deny `sseAlgorithm` uploads that name no key (S3 would use `aws/s3`). The builder
+ * covers both KMS algorithms; a bucket only needs its own one covered (the algorithm-header
+ * statement already denies the other).
+ */
+export function kmsKeyIdPresentRequirement(spellings: BucketSpellings, sseAlgorithm: string): CoverageRequirement {
+  const base = required(denyKmsWithoutKeyIdStatement(BUCKET_ARN), spellings);
+  const statement: NormalizedStatement = {
+    ...base.statement,
+    conditions: base.statement.conditions.map((c) => (c.key === S3_CONDITION_KEYS.sseAlgorithm.toLowerCase() && c.operator === 'StringEquals'
+      ? { ...c, values: [sseAlgorithm] } : c)),
+  };
+  return { ...base, statement };
+}
+
+/** Required in a key policy: deny grants not made by AWS services for AWS resources (CT.KMS.PR.3). */
+export function grantsForAwsResourcesRequirement(): CoverageRequirement {
+  const statement = normalizeStatement(denyGrantsNotForAwsResourcesStatement().toStatementJson(), LITERAL);
+  return { statement, resources: [['*']] };
+}
+
+/** Compares KMS key ids by identity, everything else literally. */
+export function valueNormalizer(index: TemplateIndex): ValueNormalizer {
+  const kmsKeyId = S3_CONDITION_KEYS.kmsKeyId.toLowerCase();
+  return (key, value) => (key === kmsKeyId ? index.keyIdentity(value) : value);
+}
+
+/** Whether any of `statements` covers `requirement`. */
+export function anyCovers(statements: readonly NormalizedStatement[], requirement: CoverageRequirement, index: TemplateIndex): boolean {
+  const normalize = valueNormalizer(index);
+  return statements.some((s) => covers(s, requirement, normalize));
+}

@@ -1,0 +1,42 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { BucketEncryptionMode } from '../bucket-encryption-mode';
+import { RuleContext, S3EncryptionRule } from './rule';
+import { S3_ENCRYPTION_RULES } from './rules';
+import { TemplateIndex } from './template-index';
+
+/** Prefix of every rule id of the pack, e.g. `S3Encryption-S3BucketTlsOnly`. */
+export const S3_ENCRYPTION_PACK_NAME = 'S3Encryption';
+
+/** CloudFormation types any rule of the pack looks at. */
+export const S3_ENCRYPTION_RULE_TYPES: ReadonlySet<string> = new Set(S3_ENCRYPTION_RULES.flatMap((r) => r.appliesTo));
+
+/** The full id of a rule, as reported and acknowledged. */
+export function fullRuleId(rule: S3EncryptionRule): string {
+  return `${S3_ENCRYPTION_PACK_NAME}-${rule.id}`;
+}
+
+/** One rule's verdict on one resource. */
+export interface RuleFinding {
+  readonly rule: S3EncryptionRule;
+  /** `undefined`: not applicable; empty: compliant; otherwise the problems. */
+  readonly problems: readonly string[] | undefined;
+}
+
+/** Checks that `minimumEncryption` is one of the modes. */
+export function ruleContext(index: TemplateIndex, minimumEncryption: BucketEncryptionMode | undefined): RuleContext {
+  return { index, minimumEncryption: minimumEncryption ?? BucketEncryptionMode.SSE_KMS };
+}
+
+/** Runs every rule that applies to `resource`'s type. A rule that throws reports the error as a problem. */
+export function evaluateRules(resource: CfnResource, context: RuleContext): RuleFinding[] {
+  if (!S3_ENCRYPTION_RULE_TYPES.has(resource.cfnResourceType)) return [];
+  const entry = context.index.entry(resource);
+  return S3_ENCRYPTION_RULES.filter((rule) => rule.appliesTo.includes(resource.cfnResourceType)).map((rule) => {
+    if (entry.renderError) return { rule, problems: [`the resource could not be rendered to CloudFormation: ${entry.renderError}`] };
+    try {
+      return { rule, problems: rule.check(entry, context) };
+    } catch (e) {
+      return { rule, problems: [`the rule failed on this resource (${(e as Error).message}); treat it as not compliant.`] };
+    }
+  });
+}

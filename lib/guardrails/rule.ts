@@ -1,0 +1,27 @@
+import { BucketEncryptionMode } from '../bucket-encryption-mode';
+import { IndexedResource, TemplateIndex } from './template-index';
+
+/** What every rule is evaluated with. */
+export interface RuleContext {
+  /** The app's resources as they render into CloudFormation. */
+  readonly index: TemplateIndex;
+  /** The weakest default encryption the pack accepts. */
+  readonly minimumEncryption: BucketEncryptionMode;
+}
+
+/**
+ * One rule of the S3 encryption pack. `check` returns `undefined` when the rule does not apply to
+ * the resource, an empty list when it complies, and one readable problem per violation otherwise.
+ */
+export interface S3EncryptionRule {
+  /** Rule id without the pack prefix, e.g. `S3BucketTlsOnly`. */
+  readonly id: string;
+  /** CloudFormation types the rule is evaluated on. */
+  readonly appliesTo: readonly string[];
+  /** What a violation means, one sentence. */
+  readonly info: string;
+  /** Why the rule exists and how to fix a violation. */
+  readonly explanation: string;
+  /** Evaluates the rule on one rendered resource. */
+  check(resource: IndexedResource, context: RuleContext): readonly string[] | undefined;
+}

@@ -1,0 +1,353 @@
+import { CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import {
+  PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, RenderContext, getAttPlaceholder, refPlaceholder, renderCfnString,
+} from './cfn-expression';
+import { NormalizedStatement, normalizePolicyDocument } from './policy-statement-match';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** CloudFormation types the guardrails read. */
+export const CFN_TYPES = {
+  bucket: 'AWS::S3::Bucket',
+  bucketPolicy: 'AWS::S3::BucketPolicy',
+  key: 'AWS::KMS::Key',
+  alias: 'AWS::KMS::Alias',
+} as const;
+
+const INDEXED_TYPES: ReadonlySet<string> = new Set(Object.values(CFN_TYPES));
+
+/** One resource as it renders into its template (property overrides included, tokens resolved). */
+export interface IndexedResource {
+  readonly construct: CfnResource;
+  readonly stack: Stack;
+  readonly ctx: RenderContext;
+  readonly logicalId: string;
+  readonly type: string;
+  /** The rendered `Properties` (PascalCase, as in the template); `{}` when the resource has none. */
+  readonly properties: Json;
+  /** Why rendering failed, when it did. */
+  readonly renderError?: string;
+}
+
+/** How a bucket can be named in a policy or another resource: every equivalent spelling. */
+export interface BucketSpellings {
+  readonly names: readonly string[];
+  readonly arns: readonly string[];
+}
+
+/**
+ * Every S3 bucket, bucket policy, KMS key and alias of an app as it renders into CloudFormation,
+ * with the links between them: which policy belongs to which bucket (by `Ref`, name or a
+ * cross-stack export), which key a bucket or a statement names (by ARN, id, alias or reference),
+ * which buckets log to or replicate into a bucket. Rendering is lazy and memoized; `refresh`
+ * re-renders a resource after it changed (remediation).
+ */
+export class TemplateIndex {
+  private readonly resourcesByType = new Map<string, CfnResource[]>();
+  private readonly entries = new Map<CfnResource, IndexedResource>();
+  private readonly statements = new Map<CfnResource, NormalizedStatement[]>();
+  private readonly stackKeys = new Map<Stack, string>();
+  private readonly contexts = new Map<Stack, RenderContext>();
+  private exports?: Map<string, string>;
+  private bucketsBySpelling?: Map<string, IndexedResource>;
+  private keysByRef?: Map<string, IndexedResource>;
+  private aliasesByName?: Map<string, IndexedResource>;
+  private policiesByBucket?: Map<CfnResource, IndexedResource[]>;
+  private logSources?: Map<CfnResource, IndexedResource[]>;
+  private replicationSources?: Map<CfnResource, IndexedResource[]>;
+
+  constructor(private readonly root: IConstruct) {
+    for (const construct of root.node.findAll()) {
+      if (CfnResource.isCfnResource(construct) && INDEXED_TYPES.has(construct.cfnResourceType)) {
+        this.track(construct);
+      }
+    }
+  }
+
+  /** Adds a resource created after the index was built. */
+  public add(resource: CfnResource): void {
+    if (INDEXED_TYPES.has(resource.cfnResourceType) && !this.of(resource.cfnResourceType).includes(resource)) {
+      this.track(resource);
+      this.invalidateLinks();
+    }
+  }
+
+  /** Forgets what was rendered for `resource` (and the links), so the next read sees its changes. */
+  public refresh(resource: CfnResource): void {
+    this.entries.delete(resource);
+    this.statements.delete(resource);
+    this.invalidateLinks();
+  }
+
+  /** Resources of one type. */
+  public of(type: string): readonly CfnResource[] {
+    return this.resourcesByType.get(type) ?? [];
+  }
+
+  /** The rendered form of a resource. */
+  public entry(resource: CfnResource): IndexedResource {
+    let entry = this.entries.get(resource);
+    if (!entry) {
+      entry = this.render(resource);
+      this.entries.set(resource, entry);
+    }
+    return entry;
+  }
+
+  /** The normalized statements of a bucket policy's or key's policy document. */
+  public statementsOf(entry: IndexedResource): NormalizedStatement[] {
+    let out = this.statements.get(entry.construct);
+    if (!out) {
+      const document = entry.type === CFN_TYPES.key ? entry.properties.KeyPolicy : entry.properties.PolicyDocument;
+      out = normalizePolicyDocument(document, entry.ctx);
+      this.statements.set(entry.construct, out);
+    }
+    return out;
+  }
+
+  /** Every spelling of a bucket defined in the app. */
+  public bucketSpellings(bucket: IndexedResource): BucketSpellings {
+    const stackKey = bucket.ctx.stackKey;
+    const ref = refPlaceholder(stackKey, bucket.logicalId);
+    const names = [ref];
+    const arns = [getAttPlaceholder(stackKey, bucket.logicalId, 'Arn'), `arn:aws:s3:::${ref}`];
+    const name = renderCfnString(bucket.properties.BucketName, bucket.ctx);
+    if (name !== undefined) {
+      names.push(name);
+      arns.push(`arn:aws:s3:::${name}`);
+    }
+    return { names, arns };
+  }
+
+  /** Spellings of a bucket known only by the name a policy gives (a bucket outside the app). */
+  public spellingsOfName(name: string): BucketSpellings {
+    const bucket = this.findBucket(name);
+    return bucket ? this.bucketSpellings(bucket) : { names: [name], arns: [`arn:aws:s3:::${name}`] };
+  }
+
+  /** The bucket of the app with this canonical name or ARN, if any. */
+  public findBucket(nameOrArn: string): IndexedResource | undefined {
+    if (!this.bucketsBySpelling) {
+      this.bucketsBySpelling = new Map();
+      for (const construct of this.of(CFN_TYPES.bucket)) {
+        const bucket = this.entry(construct);
+        const { names, arns } = this.bucketSpellings(bucket);
+        for (const spelling of [...names, ...arns]) this.bucketsBySpelling.set(spelling, bucket);
+      }
+    }
+    return this.bucketsBySpelling.get(nameOrArn);
+  }
+
+  /** The bucket a bucket policy is attached to, when it is defined in the app. */
+  public bucketOfPolicy(policy: IndexedResource): IndexedResource | undefined {
+    const name = this.policyBucketName(policy);
+    return name === undefined ? undefined : this.findBucket(name);
+  }
+
+  /** The canonical bucket name a bucket policy names. */
+  public policyBucketName(policy: IndexedResource): string | undefined {
+    return renderCfnString(policy.properties.Bucket, policy.ctx);
+  }
+
+  /** The bucket policies attached to a bucket (CloudFormation keeps only one per bucket). */
+  public policiesOf(bucket: IndexedResource): readonly IndexedResource[] {
+    if (!this.policiesByBucket) {
+      this.policiesByBucket = new Map();
+      for (const construct of this.of(CFN_TYPES.bucketPolicy)) {
+        const policy = this.entry(construct);
+        const target = this.bucketOfPolicy(policy);
+        if (!target) continue;
+        const list = this.policiesByBucket.get(target.construct) ?? [];
+        list.push(policy);
+        this.policiesByBucket.set(target.construct, list);
+      }
+    }
+    return this.policiesByBucket.get(bucket.construct) ?? [];
+  }
+
+  /** The buckets of the app whose server access logs go to `target`. */
+  public logSourcesOf(target: IndexedResource): readonly IndexedResource[] {
+    if (!this.logSources) {
+      this.logSources = this.linkBuckets((source) => {
+        const name = renderCfnString(source.properties.LoggingConfiguration?.DestinationBucketName, source.ctx);
+        return name === undefined ? [] : [name];
+      });
+    }
+    return this.logSources.get(target.construct) ?? [];
+  }
+
+  /** The buckets of the app that replicate into `destination`. */
+  public replicationSourcesOf(destination: IndexedResource): readonly IndexedResource[] {
+    if (!this.replicationSources) {
+      this.replicationSources = this.linkBuckets((source) => replicationRules(source.properties)
+        .map((rule) => renderCfnString(rule?.Destination?.Bucket, source.ctx))
+        .filter((arn): arn is string => arn !== undefined));
+    }
+    return this.replicationSources.get(destination.construct) ?? [];
+  }
+
+  /**
+   * A comparable identity for a KMS key however it is written: key ARN, key id, alias name or ARN,
+   * or a reference to a key or alias of the app. Unknown spellings are their own identity.
+   */
+  public keyIdentity(canonical: string): string {
+    const key = this.findKey(canonical);
+    if (key) return `key:${key.ctx.stackKey}#${key.logicalId}`;
+    const keyArn = /^arn:aws:kms:[^:]*:[^:]*:key\/(.+)$/.exec(canonical);
+    if (keyArn) return `id:${keyArn[1]}`;
+    const aliasName = aliasNameOf(canonical);
+    if (aliasName) return `alias:${aliasName}`;
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(canonical) || /^mrk-[0-9a-f]{32}$/i.test(canonical)) {
+      return `id:${canonical}`;
+    }
+    return canonical;
+  }
+
+  /** The key of the app that a canonical key spelling names (following aliases), if any. */
+  public findKey(canonical: string): IndexedResource | undefined {
+    if (!this.keysByRef) {
+      this.keysByRef = new Map();
+      for (const construct of this.of(CFN_TYPES.key)) {
+        const key = this.entry(construct);
+        this.keysByRef.set(`${key.ctx.stackKey}#${key.logicalId}`, key);
+      }
+      this.aliasesByName = new Map();
+      for (const construct of this.of(CFN_TYPES.alias)) {
+        const alias = this.entry(construct);
+        const name = renderCfnString(alias.properties.AliasName, alias.ctx);
+        if (name) this.aliasesByName.set(name, alias);
+        this.aliasesByName.set(`${alias.ctx.stackKey}#${alias.logicalId}`, alias);
+      }
+    }
+    const reference = referenceOf(canonical) ?? referenceOf(/^arn:aws:kms:[^:]*:[^:]*:key\/(.+)$/.exec(canonical)?.[1] ?? '');
+    if (reference) {
+      const key = this.keysByRef.get(reference);
+      if (key) return key;
+      const alias = this.aliasesByName!.get(reference);
+      if (alias) return this.keyOfAlias(alias);
+    }
+    const aliasName = aliasNameOf(canonical);
+    if (aliasName) {
+      const alias = this.aliasesByName!.get(`alias/${aliasName}`);
+      if (alias) return this.keyOfAlias(alias);
+    }
+    return undefined;
+  }
+
+  private keyOfAlias(alias: IndexedResource): IndexedResource | undefined {
+    const target = renderCfnString(alias.properties.TargetKeyId, alias.ctx);
+    return target === undefined || aliasNameOf(target) ? undefined : this.findKey(target);
+  }
+
+  private linkBuckets(targetsOf: (source: IndexedResource) => string[]): Map<CfnResource, IndexedResource[]> {
+    const links = new Map<CfnResource, IndexedResource[]>();
+    for (const construct of this.of(CFN_TYPES.bucket)) {
+      const source = this.entry(construct);
+      for (const spelling of targetsOf(source)) {
+        const target = this.findBucket(spelling);
+        if (!target) continue;
+        const list = links.get(target.construct) ?? [];
+        if (!list.includes(source)) list.push(source);
+        links.set(target.construct, list);
+      }
+    }
+    return links;
+  }
+
+  private track(resource: CfnResource): void {
+    const list = this.resourcesByType.get(resource.cfnResourceType) ?? [];
+    list.push(resource);
+    this.resourcesByType.set(resource.cfnResourceType, list);
+  }
+
+  private invalidateLinks(): void {
+    this.bucketsBySpelling = undefined;
+    this.keysByRef = undefined;
+    this.aliasesByName = undefined;
+    this.policiesByBucket = undefined;
+    this.logSources = undefined;
+    this.replicationSources = undefined;
+  }
+
+  private render(resource: CfnResource): IndexedResource {
+    const stack = Stack.of(resource);
+    const ctx = this.contextOf(stack);
+    const logicalId = stack.resolve(resource.logicalId) as string;
+    try {
+      const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): Json })._toCloudFormation());
+      const body = Object.values<Json>(rendered?.Resources ?? {})[0] ?? {};
+      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: body.Properties ?? {} };
+    } catch (e) {
+      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: {}, renderError: (e as Error).message };
+    }
+  }
+
+  private contextOf(stack: Stack): RenderContext {
+    let ctx = this.contexts.get(stack);
+    if (!ctx) {
+      let key = this.stackKeys.get(stack);
+      if (!key) {
+        key = `s${this.stackKeys.size}`;
+        this.stackKeys.set(stack, key);
+      }
+      const known = (value: string) => (Token.isUnresolved(value) ? undefined : value);
+      ctx = {
+        stackKey: key,
+        pseudo: { 'AWS::AccountId': known(stack.account), 'AWS::Region': known(stack.region) },
+        importValue: (name) => this.exportValue(name),
+      };
+      this.contexts.set(stack, ctx);
+    }
+    return ctx;
+  }
+
+  private exportValue(name: string): string | undefined {
+    if (!this.exports) {
+      this.exports = new Map();
+      for (const construct of this.root.node.findAll()) {
+        if (!(construct instanceof CfnOutput)) continue;
+        const stack = Stack.of(construct);
+        let rendered: Json;
+        try {
+          rendered = stack.resolve((construct as unknown as { _toCloudFormation(): Json })._toCloudFormation());
+        } catch {
+          continue;
+        }
+        for (const output of Object.values<Json>(rendered?.Outputs ?? {})) {
+          const ctx = this.contextOf(stack);
+          const exportName = renderCfnString(output?.Export?.Name, ctx);
+          const value = renderCfnString(output?.Value, ctx);
+          if (exportName !== undefined && value !== undefined) this.exports.set(exportName, value);
+        }
+      }
+    }
+    return this.exports.get(name);
+  }
+}
+
+/** The `stack#LogicalId` inside a `⟨stack#LogicalId⟩` / `⟨stack#LogicalId.Attr⟩` placeholder. */
+function referenceOf(canonical: string): string | undefined {
+  if (!canonical.startsWith(PLACEHOLDER_OPEN) || !canonical.endsWith(PLACEHOLDER_CLOSE)) return undefined;
+  const inner = canonical.slice(PLACEHOLDER_OPEN.length, -PLACEHOLDER_CLOSE.length);
+  if (inner.includes(PLACEHOLDER_OPEN) || !inner.includes('#')) return undefined;
+  const dot = inner.indexOf('.', inner.indexOf('#'));
+  return dot < 0 ? inner : inner.slice(0, dot);
+}
+
+function aliasNameOf(canonical: string): string | undefined {
+  const match = /^(?:arn:aws:kms:[^:]*:[^:]*:)?alias\/(.+)$/.exec(canonical);
+  return match?.[1];
+}
+
+/** The replication rules of a rendered bucket. */
+export function replicationRules(properties: Json): Json[] {
+  const rules = properties?.ReplicationConfiguration?.Rules;
+  return Array.isArray(rules) ? rules : [];
+}
+
+/** The path users know a resource by: its L2's path when it is the L2's `defaultChild`. */
+export function displayPath(resource: IConstruct): string {
+  const scope = resource.node.scope;
+  return scope && scope.node.defaultChild === resource ? scope.node.path : resource.node.path;
+}

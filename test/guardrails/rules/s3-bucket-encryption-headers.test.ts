@@ -1,0 +1,78 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BucketEncryptionMode, EncryptedBucket } from '../../../lib';
+import { S3BucketEncryptionHeaders } from '../../../lib/guardrails/rules';
+import { check, newStack, packViolations } from '../support';
+
+/** A KMS-encrypted CfnBucket with a hand-written (terraform-module style) policy. */
+function terraformStyle(sseAlgorithm: string, statementsFor: (keyArn: string, keyId: string) => object[]) {
+  const stack = newStack();
+  const key = new kms.CfnKey(stack, 'Key', { enableKeyRotation: true });
+  const bucket = new s3.CfnBucket(stack, 'B', {
+    bucketName: 'tf-bucket',
+    bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm, kmsMasterKeyId: key.attrArn } }] },
+  });
+  new s3.CfnBucketPolicy(stack, 'P', { bucket: bucket.ref, policyDocument: { Statement: statementsFor(key.attrArn, key.ref) } });
+  return bucket;
+}
+
+const deny = (condition: object) => ({ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::tf-bucket/*', Condition: condition });
+const incorrectEncryptionHeaders = (algorithms: string[]) => deny({ StringNotEquals: { 's3:x-amz-server-side-encryption': algorithms } });
+const incorrectKmsKey = (keyId: string) => deny({ StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyId } });
+
+describe('S3BucketEncryptionHeaders', () => {
+  test.each([
+    ['SSE_S3', BucketEncryptionMode.SSE_S3],
+    ['SSE_KMS', BucketEncryptionMode.SSE_KMS],
+    ['DSSE_KMS', BucketEncryptionMode.DSSE_KMS],
+  ])('passes EncryptedBucket %s', (_name, encryption) => {
+    expect(check(S3BucketEncryptionHeaders, new EncryptedBucket(newStack(), 'E', { encryption }).bucket)).toEqual([]);
+  });
+
+  test('passes terraform\'s denyIncorrectEncryptionHeaders + denyIncorrectKmsKeySse (no Null guards: stricter)', () => {
+    const bucket = terraformStyle('aws:kms', (keyArn) => [incorrectEncryptionHeaders(['aws:kms']), incorrectKmsKey(keyArn)]);
+    expect(check(S3BucketEncryptionHeaders, bucket)).toEqual([]);
+  });
+
+  test('compares keys by identity: a policy naming the key by id matches a bucket naming it by ARN', () => {
+    const bucket = terraformStyle('aws:kms', (_arn, keyId) => [incorrectEncryptionHeaders(['aws:kms']), incorrectKmsKey(keyId)]);
+    expect(check(S3BucketEncryptionHeaders, bucket)).toEqual([]);
+  });
+
+  test('fails terraform\'s DSSE pitfall: a DSSE-KMS bucket whose header policy demands another algorithm', () => {
+    const bucket = terraformStyle('aws:kms:dsse', (keyArn) => [incorrectEncryptionHeaders(['AES256']), incorrectKmsKey(keyArn)]);
+    expect(check(S3BucketEncryptionHeaders, bucket)).toEqual([expect.stringMatching(/another algorithm than aws:kms:dsse/)]);
+  });
+
+  test('fails a header policy that also accepts another algorithm', () => {
+    const bucket = terraformStyle('aws:kms', (keyArn) => [incorrectEncryptionHeaders(['aws:kms', 'AES256']), incorrectKmsKey(keyArn)]);
+    expect(check(S3BucketEncryptionHeaders, bucket)).toEqual([expect.stringMatching(/another algorithm than aws:kms\./)]);
+  });
+
+  test('fails a key pin to another key, and a Null-guarded key pin without the aws/s3 fallback deny', () => {
+    const wrongKey = terraformStyle('aws:kms', () => [incorrectEncryptionHeaders(['aws:kms']), incorrectKmsKey('arn:aws:kms:us-east-1:111111111111:key/another')]);
+    // Without a Null guard the wrong pin still denies key-less uploads, so only the key itself is reported.
+    expect(check(S3BucketEncryptionHeaders, wrongKey)).toEqual([expect.stringMatching(/names another key than the bucket's/)]);
+    const guarded = terraformStyle('aws:kms', (keyArn) => [incorrectEncryptionHeaders(['aws:kms']),
+      deny({ StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' } })]);
+    expect(check(S3BucketEncryptionHeaders, guarded)).toEqual([expect.stringMatching(/aws:kms uploads that name no key, which S3 encrypts under the AWS-managed aws\/s3 key/)]);
+  });
+
+  test('fails a plain KMS bucket: all three statements are missing', () => {
+    const bucket = new s3.Bucket(newStack(), 'B', { encryption: s3.BucketEncryption.KMS, enforceSSL: true });
+    expect(check(S3BucketEncryptionHeaders, bucket)).toHaveLength(3);
+  });
+
+  test('needs only the algorithm statement for aws/s3 and for unencrypted buckets (S3 applies AES256)', () => {
+    const stack = newStack();
+    expect(check(S3BucketEncryptionHeaders, new s3.Bucket(stack, 'Managed', { encryption: s3.BucketEncryption.KMS_MANAGED })))
+      .toEqual([expect.stringMatching(/another algorithm than aws:kms\./)]);
+    expect(check(S3BucketEncryptionHeaders, new s3.Bucket(stack, 'None'))).toEqual([expect.stringMatching(/another algorithm than AES256/)]);
+  });
+
+  test('the pack reports it', () => {
+    const stack = newStack();
+    new s3.Bucket(stack, 'Kms', { encryption: s3.BucketEncryption.KMS_MANAGED, enforceSSL: true });
+    expect(packViolations(stack)['S3Encryption-S3BucketEncryptionHeaders']).toEqual(['Test/Kms/Resource']);
+  });
+});
