@@ -143,10 +143,19 @@ export function readAesKeyFile(path: string): Buffer {
   return decoded;
 }
 
-/** Builds the keyring the options name. `kmsClient` overrides the KMS client (tests, custom endpoints). */
-export function keyringFromOptions(opts: ClientSideKeyOptions, deps: { readonly kmsClient?: KMSClient } = {}): Keyring {
+/** Optional hooks of {@link keyringFromOptions}. */
+export interface KeyringFromOptionsDeps {
+  /** KMS client for `--kms-key-id`. @default new KMSClient({ region: --kms-region }) */
+  readonly kmsClient?: KMSClient;
+  /** Called with every secret loaded (AES key, RSA private key), e.g. the CLI's `ctx.addSecret` that scrubs output. */
+  readonly addSecret?: (bytes: Uint8Array) => void;
+}
+
+/** Builds the keyring the options name. */
+export function keyringFromOptions(opts: ClientSideKeyOptions, deps: KeyringFromOptionsDeps = {}): Keyring {
   if (opts.aesKeyFile) {
     const key = readAesKeyFile(opts.aesKeyFile);
+    deps.addSecret?.(key);
     try {
       return new RawAesKeyring({ wrappingKey: key });
     } finally {
@@ -154,10 +163,9 @@ export function keyringFromOptions(opts: ClientSideKeyOptions, deps: { readonly 
     }
   }
   if (opts.rsaPublicKey || opts.rsaPrivateKey) {
-    return new RawRsaKeyring({
-      publicKey: opts.rsaPublicKey ? readFile(opts.rsaPublicKey, 'RSA public key') : undefined,
-      privateKey: opts.rsaPrivateKey ? readFile(opts.rsaPrivateKey, 'RSA private key') : undefined,
-    });
+    const privateKey = opts.rsaPrivateKey ? readFile(opts.rsaPrivateKey, 'RSA private key') : undefined;
+    if (privateKey) deps.addSecret?.(privateKey);
+    return new RawRsaKeyring({ publicKey: opts.rsaPublicKey ? readFile(opts.rsaPublicKey, 'RSA public key') : undefined, privateKey });
   }
   return new KmsKeyring({ client: deps.kmsClient ?? new KMSClient(opts.kmsRegion ? { region: opts.kmsRegion } : {}), keyId: opts.kmsKeyId });
 }

@@ -18,6 +18,8 @@
  */
 import { S3EncryptionError } from '../errors';
 import { type CliCommand, type CliContext, UsageError } from './command';
+import { decryptCommand } from './commands/decrypt';
+import { encryptCommand } from './commands/encrypt';
 import { getCommand } from './commands/get';
 import { putCommand } from './commands/put';
 import type { KeyOptionSet } from './key-options';
@@ -28,7 +30,7 @@ export const KEY_OPTION_SETS: KeyOptionSet[] = [sseCKeyOptions];
 
 /** The dispatch table. */
 export function commands(): CliCommand[] {
-  return [putCommand(KEY_OPTION_SETS), getCommand(KEY_OPTION_SETS)];
+  return [putCommand(KEY_OPTION_SETS), getCommand(KEY_OPTION_SETS), encryptCommand(), decryptCommand()];
 }
 
 /** Streams and environment for {@link run}; defaults to the process's. */
