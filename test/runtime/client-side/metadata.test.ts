@@ -142,6 +142,13 @@ describe('format detection (Java order) and layout', () => {
     expect(md.suite).toBe(AlgorithmSuite.AES_256_GCM_IV12_TAG16_NO_KDF);
   });
 
+  it('refuses metadata over S3\'s 2 KB user-metadata limit and points to instruction files, which have no such limit', async () => {
+    const ec = Object.fromEntries(Array.from({ length: 40 }, (_v, i) => [`key-${i}`, 'v'.repeat(40)]));
+    await expect(fx.client('kms').encrypt(Buffer.from('x'), { encryptionContext: ec })).rejects.toThrow(/2048-byte user-metadata limit.*INSTRUCTION_FILE/);
+    const obj = await fx.encrypt('kms', ContentFormat.V3, MetadataStrategy.INSTRUCTION_FILE, Buffer.from('x'), ec);
+    expect((await fx.client('kms').decrypt(obj, { encryptionContext: ec })).toString()).toBe('x');
+  });
+
   it('ignores the instruction file when the object metadata is complete', async () => {
     const obj = await fx.encrypt('aes', ContentFormat.V3, MetadataStrategy.OBJECT_METADATA, Buffer.from('x'));
     expect((await fx.client('aes').decrypt({ ...obj, instructionFile: 'not even json' })).toString()).toBe('x');
