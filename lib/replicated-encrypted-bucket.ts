@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Aws, Lazy, Names, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -210,7 +210,7 @@ const BUCKET_SETTINGS = {
   encryption: true, encryptionKey: true, encryptionKeyProps: true, bucketKeyEnabled: true, minimumTlsVersion: true,
   sseC: true, versioned: true, serverAccessLogsBucket: true, serverAccessLogsPrefix: true,
   abortIncompleteMultipartUploadAfter: true, lifecycleRules: true, bucketName: true, removalPolicy: true,
-  objectLockEnabled: true, objectLockDefaultRetention: true,
+  objectLockEnabled: true, objectLockDefaultRetention: true, profile: true,
 } satisfies Record<keyof EncryptedBucketProps, true>;
 
 /** A rule with its destination resolved. */
@@ -307,12 +307,6 @@ export class ReplicatedEncryptedBucket extends Construct {
       statements: [sourceBucketStatement(this.source.bucketArn)],
     });
 
-    const cfnBucket = this.source.bucket.node.defaultChild as s3.CfnBucket;
-    cfnBucket.replicationConfiguration = {
-      role: this.replicationRole.roleArn,
-      rules: Lazy.any({ produce: () => this.rules.map((r) => this.renderRule(r)) }),
-    };
-
     this.addRules(props.rules ?? []);
   }
 
@@ -359,6 +353,11 @@ export class ReplicatedEncryptedBucket extends Construct {
       this.grant(rule);
       this.warn(rule);
     }
+    // Rendered eagerly (re-rendered when rules are added): cheaper at synth than a Lazy.
+    (this.source.bucket.node.defaultChild as s3.CfnBucket).replicationConfiguration = {
+      role: this.replicationRole.roleArn,
+      rules: this.rules.map((r) => this.renderRule(r)),
+    };
   }
 
   private resolveDestination(rule: ReplicationRuleOptions, index: number): ResolvedDestination {

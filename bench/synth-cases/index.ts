@@ -1,7 +1,9 @@
 import { encryptedBuckets } from './encrypted-buckets';
+import { replicatedPairs } from './replicated-pairs';
 import { SynthCase } from './types';
 
 /** Every synth benchmark case. Add a case: one file in this folder, one line here. */
 export const SYNTH_CASES: readonly SynthCase[] = [
   encryptedBuckets,
+  replicatedPairs,
 ];
