@@ -15,6 +15,7 @@ import {
   denyOutdatedTlsStatement,
   denySseCStatement,
 } from './encrypted-bucket-policy-statements';
+import { EncryptedBucketProfile, applyEncryptedBucketProfile } from './encrypted-bucket-profiles';
 import { LogTargetFacts, validateEncryptedBucketSettings } from './encrypted-bucket-validation';
 import { allowLogDeliveryKeyStatement, ALLOW_LOG_DELIVERY_SID } from './kms-key-policy-statements';
 import { KmsKeyWithRotation, KmsKeyWithRotationProps } from './kms-key-with-rotation';
@@ -129,6 +130,14 @@ export interface EncryptedBucketProps {
    * @default - no default retention
    */
   readonly objectLockDefaultRetention?: s3.ObjectLockRetention;
+
+  /**
+   * A named preset: GENERAL_PURPOSE, REGULATED or STRICT (see EncryptedBucketProfile for exactly
+   * what each sets). Explicit props override the profile's values; props that break what the
+   * profile guarantees are synth errors.
+   * @default - no profile: each prop's own default
+   */
+  readonly profile?: EncryptedBucketProfile;
 }
 
 const ENCRYPTED_BUCKETS = new WeakMap<s3.IBucket, EncryptedBucket>();
@@ -167,6 +176,7 @@ export class EncryptedBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptedBucketProps = {}) {
     super(scope, id);
+    props = applyEncryptedBucketProfile(this, props);
     const encryption = props.encryption ?? BucketEncryptionMode.SSE_KMS;
     throwIfProblems(this, validateEncryptedBucketSettings({
       encryption,

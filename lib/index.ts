@@ -11,3 +11,4 @@ export * from './replicated-encrypted-bucket-validation';
 export * from './replicated-encrypted-bucket';
 export * from './replication-destination';
 export * from './guardrails';
+export * from './encrypted-bucket-profiles';

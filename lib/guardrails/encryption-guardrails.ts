@@ -1,4 +1,4 @@
-import { AspectPriority, Aspects, CfnResource, IAspect, Validations } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
@@ -98,8 +98,12 @@ export class EncryptionGuardrails implements IAspect {
     node.node.addValidation({ validate: () => this.validateResource(node) });
   }
 
+  /**
+   * Runs in the construct-validation phase: after every Aspect, before the template is written.
+   * Errors are CDK error annotations, which fail `cdk synth` (and any `--strict` pipeline) at the
+   * resource's path while still letting validation plugins (cdk-nag) produce their report.
+   */
   private validateResource(resource: CfnResource): string[] {
-    const messages: string[] = [];
     for (const { rule, problems } of this.findingsOf(resource)) {
       if (!problems || problems.length === 0) continue;
       const ruleId = fullRuleId(rule);
@@ -107,10 +111,10 @@ export class EncryptionGuardrails implements IAspect {
       const leftAlone = this.remediator?.notesFor(resource)?.get(ruleId);
       const message = `[${ruleId}] ${problems.join(' ')}${leftAlone ? ` Not remediated: ${leftAlone}` : ''} Fix: ${rule.explanation} `
         + `(To accept it: Validations.of(construct).acknowledge({ id: '${ruleId}', reason }).)`;
-      if (this.mode === GuardrailMode.ENFORCE) messages.push(message);
+      if (this.mode === GuardrailMode.ENFORCE) Annotations.of(resource).addError(message);
       else Validations.of(resource).addWarning(ruleId, message);
     }
-    return messages;
+    return [];
   }
 
   /** Findings of every registered resource, computed once, after all Aspects ran. */

@@ -4,7 +4,10 @@
 export class GuardrailMode {
   /** Every finding becomes a synth warning (acknowledgeable); synth succeeds. */
   public static readonly REPORT = new GuardrailMode('REPORT');
-  /** Every unacknowledged finding is a synth error: `cdk synth` and `app.synth()` fail. */
+  /**
+   * Every unacknowledged finding is a synth error (an error annotation on the resource): `cdk synth`
+   * fails, and `app.synth()` records the errors in the cloud assembly.
+   */
   public static readonly ENFORCE = new GuardrailMode('ENFORCE');
   /**
    * Plain `s3.Bucket`s and `CfnBucket`s are fixed where that is safe (default encryption, Bucket

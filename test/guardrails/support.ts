@@ -1,4 +1,8 @@
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, CfnResource, IPolicyValidationPlugin, Stack } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../../lib';
 import { S3EncryptionChecks, S3EncryptionChecksProps } from '../../lib/guardrails';
@@ -37,4 +41,55 @@ export function packViolations(scope: IConstruct, props?: S3EncryptionChecksProp
   const out: Record<string, string[]> = {};
   for (const v of report.violations) out[v.ruleName] = v.violatingResources.map((r) => r.constructPath!).sort();
   return out;
+}
+
+/** Control Tower proactive controls CT.S3.PR.* and CT.KMS.PR.* as shipped in @cdklabs/cdk-validator-cfnguard (run offline by its cfn-guard binary). */
+export function controlTowerS3AndKmsValidator(): IPolicyValidationPlugin {
+  const rules = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+  // The plugin implements the Beta1 interface, which has the same shape.
+  return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [path.join(rules, 's3'), path.join(rules, 'keymanagementservice')] }) as unknown as IPolicyValidationPlugin;
+}
+
+/** The plugin name of the Control Tower validator, which prefixes its acknowledgement ids. */
+export const CONTROL_TOWER = 'cdk-validator-cfnguard';
+
+/** Control Tower control ids to the rule names cfn-guard reports (and that acknowledgements use). */
+export const CONTROL_TOWER_RULES = {
+  'CT.S3.PR.1': 's3_bucket_level_public_access_prohibited_check',
+  'CT.S3.PR.2': 's3_bucket_logging_enabled_check',
+  'CT.S3.PR.3': 's3_version_lifecycle_policy_check',
+  'CT.S3.PR.4': 's3_event_notifications_enabled_check',
+  'CT.S3.PR.5': 's3_bucket_acl_prohibited_check',
+  'CT.S3.PR.6': 's3_lifecycle_policy_check',
+  'CT.S3.PR.8': 's3_bucket_policy_ssl_requests_only_check',
+  'CT.S3.PR.9': 's3_bucket_object_lock_enabled_check',
+  'CT.S3.PR.10': 's3_bucket_default_encryption_kms_check',
+  'CT.S3.PR.11': 's3_bucket_versioning_enabled_check',
+  'CT.KMS.PR.1': 'kms_key_rotation_enabled_check',
+  'CT.KMS.PR.3': 'kms_create_grant_aws_service_check',
+} as const;
+
+/** A new app writing to a fresh temporary directory (for the validation report). */
+export function newAppWithOutdir(context: Record<string, unknown> = {}): { app: App; outdir: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guardrails-'));
+  return { app: new App({ outdir, context }), outdir };
+}
+
+/** One unsuppressed violation of a synthesized app's validation report. */
+export interface ReportedViolation {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly paths: string[];
+}
+
+/** The unacknowledged violations in `outdir/validation-report.json` (none when the file is absent: every plugin passed). */
+export function reportedViolations(outdir: string): ReportedViolation[] {
+  const file = path.join(outdir, 'validation-report.json');
+  if (!fs.existsSync(file)) return [];
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return report.pluginReports.flatMap((r: any) => r.violations.map((v: any) => ({
+    plugin: r.pluginName,
+    rule: v.ruleName,
+    paths: (v.violatingConstructs ?? v.violatingResources ?? []).map((c: any) => c.constructPath ?? c.resourceLogicalId).sort(),
+  })));
 }

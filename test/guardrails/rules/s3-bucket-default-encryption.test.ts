@@ -70,6 +70,15 @@ describe('S3BucketDefaultEncryption', () => {
     expect(check(S3BucketDefaultEncryption, dsse, BucketEncryptionMode.DSSE_KMS)).toEqual([]);
   });
 
+  test('under a DSSE-KMS minimum, a log bucket may be SSE-KMS (log delivery cannot write DSSE-KMS); other buckets may not', () => {
+    const stack = newStack();
+    const logs = new EncryptedBucket(stack, 'Logs');
+    const other = new EncryptedBucket(stack, 'Other');
+    new EncryptedBucket(stack, 'Data', { encryption: BucketEncryptionMode.DSSE_KMS, serverAccessLogsBucket: logs.bucket });
+    expect(check(S3BucketDefaultEncryption, logs.bucket, BucketEncryptionMode.DSSE_KMS)).toEqual([]);
+    expect(check(S3BucketDefaultEncryption, other.bucket, BucketEncryptionMode.DSSE_KMS)).toEqual([expect.stringMatching(/DSSE-KMS is required/)]);
+  });
+
   test('the pack reports it under its full id, for every offending bucket', () => {
     const stack = newStack();
     new s3.Bucket(stack, 'Bare');
