@@ -12,7 +12,7 @@ import {
   denyOtherKmsKeysStatement,
   denyOutdatedTlsStatement,
 } from '../encrypted-bucket-policy-statements';
-import { allowLogDeliveryKeyStatement } from '../kms-key-policy-statements';
+import { DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID, allowLogDeliveryKeyStatement, denyGrantsNotForAwsResourcesStatement } from '../kms-key-policy-statements';
 import { KmsKeyWithRotation } from '../kms-key-with-rotation';
 import { isAcknowledged } from './acknowledgements';
 import { defaultEncryptionOf, isAwsManagedS3Key } from './bucket-encryption-facts';
@@ -25,7 +25,7 @@ import {
 import { RuleContext } from './rule';
 import { evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
 import {
-  S3BucketDefaultEncryption, S3BucketEncryptionHeaders, S3BucketKeyEnabled, S3BucketMinimumTls, S3BucketSseCBlocked, S3BucketTlsOnly,
+  KmsKeyGrantsForAwsResourcesOnly, KmsKeyRotationEnabled, S3BucketDefaultEncryption, S3BucketEncryptionHeaders, S3BucketKeyEnabled, S3BucketMinimumTls, S3BucketSseCBlocked, S3BucketTlsOnly,
   S3LogTargetEncryption, S3ReplicaKmsEncrypted,
 } from './rules';
 import { IndexedResource, TemplateIndex, replicationRules } from './template-index';
@@ -77,7 +77,7 @@ export class BucketRemediator {
     index.add(cfn);
     index.refresh(cfn);
     const context = ruleContext(index, this.options.minimumEncryption);
-    const run = new BucketRemediation(cfn, l2, index, context, this.options, (ruleId, reason) => this.note(cfn, ruleId, reason));
+    const run = new BucketRemediation(cfn, l2, index, context, this.options, (ruleId, reason, resource) => this.note(resource ?? cfn, ruleId, reason));
     run.apply();
   }
 
@@ -99,7 +99,7 @@ class BucketRemediation {
     private readonly index: TemplateIndex,
     private readonly context: RuleContext,
     private readonly options: RemediationOptions,
-    private readonly leftAlone: (ruleId: string, reason: string) => void,
+    private readonly leftAlone: (ruleId: string, reason: string, resource?: CfnResource) => void,
   ) {}
 
   public apply(): void {
@@ -109,6 +109,7 @@ class BucketRemediation {
     if (failing.has(fullRuleId(S3BucketSseCBlocked))) this.fixSseC();
     this.fixPublicAccess();
     this.fixPolicies(this.failingRules());
+    this.fixOwnKey();
     for (const rule of [S3ReplicaKmsEncrypted, S3LogTargetEncryption]) {
       if (failing.has(fullRuleId(rule))) {
         this.leftAlone(fullRuleId(rule), rule === S3ReplicaKmsEncrypted
@@ -177,6 +178,35 @@ class BucketRemediation {
       : `default encryption ${target.name}`);
   }
 
+  /**
+   * The key aws-cdk-lib created for this bucket alone (`encryption: KMS/DSSE` without a key) is
+   * the bucket's, so it is fixed too: rotation on (old material stays for decryption) and grants
+   * limited to AWS services (S3 uses none). Any other key may be shared and is left alone.
+   */
+  private fixOwnKey(): void {
+    const key = this.l2?.encryptionKey;
+    const cfnKey = key?.node.defaultChild;
+    if (!key || key.node.scope !== this.l2 || !(cfnKey instanceof kms.CfnKey)) return;
+    this.index.add(cfnKey);
+    this.index.refresh(cfnKey);
+    const failing = new Set(evaluateRules(cfnKey, this.context)
+      .filter((f) => f.problems !== undefined && f.problems.length > 0 && !isAcknowledged(cfnKey, fullRuleId(f.rule)))
+      .map((f) => f.rule));
+    if (failing.has(KmsKeyRotationEnabled)) {
+      if (Token.isUnresolved(cfnKey.enableKeyRotation) || cfnKey.enableKeyRotation === false) {
+        this.leftAlone(fullRuleId(KmsKeyRotationEnabled), 'rotation of the bucket\'s key was turned off explicitly.', cfnKey);
+      } else {
+        cfnKey.enableKeyRotation = true;
+        this.changes.push(`rotation on for its key ${key.node.path}`);
+      }
+    }
+    if (failing.has(KmsKeyGrantsForAwsResourcesOnly)) {
+      key.addToResourcePolicy(denyGrantsNotForAwsResourcesStatement());
+      this.changes.push(`grants on its key limited to AWS services (${DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID})`);
+    }
+    this.index.refresh(cfnKey);
+  }
+
   private fixBucketKeys(): void {
     const ruleId = fullRuleId(S3BucketKeyEnabled);
     const rules = editableEncryptionRules(this.cfn);
@@ -223,7 +253,8 @@ class BucketRemediation {
       return this.warnPublicAccess('PublicAccessBlockConfiguration is set through a token.');
     }
     const config = current as s3.CfnBucket.PublicAccessBlockConfigurationProperty;
-    const open = (Object.keys(all) as (keyof typeof all)[]).filter((k) => config[k] !== true);
+    const open = (Object.keys(all) as (keyof typeof all)[]).filter((k) => config[k] !== true)
+      .map((k) => k.charAt(0).toUpperCase() + k.slice(1)); // the CloudFormation names
     if (open.length === 0) return;
     const publicOnPurpose = this.whyPublic();
     if (publicOnPurpose) return this.warnPublicAccess(`${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} off and ${publicOnPurpose}`);

@@ -8,7 +8,7 @@ import { isAcknowledged } from './acknowledgements';
 import { BucketRemediator } from './bucket-remediation';
 import { GuardrailMode } from './guardrail-mode';
 import { RuleFinding, S3_ENCRYPTION_RULE_TYPES, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
-import { TemplateIndex } from './template-index';
+import { CFN_TYPES, TemplateIndex } from './template-index';
 
 /** Props of {@link EncryptionGuardrails}. */
 export interface EncryptionGuardrailsProps {
@@ -108,7 +108,9 @@ export class EncryptionGuardrails implements IAspect {
       if (!problems || problems.length === 0) continue;
       const ruleId = fullRuleId(rule);
       if (isAcknowledged(resource, ruleId)) continue;
-      const leftAlone = this.remediator?.notesFor(resource)?.get(ruleId);
+      const leftAlone = this.remediator?.notesFor(resource)?.get(ruleId)
+        ?? (this.remediator && resource.cfnResourceType === CFN_TYPES.key
+          ? 'only a key aws-cdk-lib created for one bucket is changed; other keys may be shared, so their owners decide.' : undefined);
       const message = `[${ruleId}] ${problems.join(' ')}${leftAlone ? ` Not remediated: ${leftAlone}` : ''} Fix: ${rule.explanation} `
         + `(To accept it: Validations.of(construct).acknowledge({ id: '${ruleId}', reason }).)`;
       if (this.mode === GuardrailMode.ENFORCE) Annotations.of(resource).addError(message);
