@@ -184,7 +184,7 @@ function validateRule(source: ReplicationSourceFacts, rule: ReplicationRuleFacts
       fix: 'pass replicaKeyArn in the target attributes (the destination stack outputs it as ReplicaKeyArn).',
     });
   }
-  if (d.replicaKeyByAliasOnly && source.replicationRoleName === undefined) {
+  if (d.replicaKeyByAliasOnly && source.replicationRoleName === undefined && d.expectedRoleName === undefined) {
     problems.push({
       prop: 'replicationRoleName',
       problem: `the replica key of ${d.description} is only known by alias, so its key policy must grant this role by name, but the role's name is generated.`,
@@ -238,6 +238,13 @@ function validateRule(source: ReplicationSourceFacts, rule: ReplicationRuleFacts
       prop: `${at}.destination`,
       problem: `the source accepts SSE-C objects, which replicate as SSE-C, but ${d.description} blocks SSE-C: every SSE-C replica would fail with 403 AccessDenied.`,
       fix: 'create the destination with sseC: { allowedRoles: [...] } (its bucket policy still denies SSE-C uploads by anyone else), or stop allowing SSE-C on the source.',
+    });
+  }
+  if (d.expectedRoleName !== undefined && source.replicationRoleName === undefined) {
+    problems.push({
+      prop: 'replicationRoleName',
+      problem: `${d.description} grants the role '${d.expectedRoleName}', but this construct's role name is generated (the rule was added after the role was created).`,
+      fix: `pass replicationRoleName: '${d.expectedRoleName}' when creating the ReplicatedEncryptedBucket.`,
     });
   }
   if (d.expectedRoleName !== undefined && source.replicationRoleName !== undefined && d.expectedRoleName !== source.replicationRoleName) {

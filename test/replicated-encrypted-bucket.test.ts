@@ -589,6 +589,13 @@ describe('validation: ReplicatedEncryptedBucket', () => {
     expectPropError(() => build(newStack()), path, prop, fix);
   });
 
+  test('a rule added later for a destination that grants a role by name, when the role name is generated', () => {
+    const stack = newStack();
+    const replicated = new ReplicatedEncryptedBucket(stack, 'Data', { rules: [{ destination: ReplicaTarget.newEncryptedBucket(), priority: 1 }] });
+    expectPropError(() => replicated.addReplicationRule({ destination: external(), priority: 2 }),
+      'Primary/Data', 'replicationRoleName', /pass replicationRoleName: 'data-replication' when creating/);
+  });
+
   test('a rule added later is validated with the others', () => {
     const stack = newStack();
     const replicated = new ReplicatedEncryptedBucket(stack, 'Data', { rules: [{ destination: ReplicaTarget.newEncryptedBucket() }] });
