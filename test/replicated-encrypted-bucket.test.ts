@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, rules } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { buildGoldenPathApp } from '../bin/golden-path-app';
 import {
   BucketEncryptionMode, ConstructPropError, EncryptedBucket, KmsKeyWithRotation, KmsReplicaKey, ReplicaBucketAttributes,
   ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination,
@@ -463,6 +464,30 @@ describe('multi-Region keys', () => {
     replicaKey.grantDecrypt(role);
     expect(() => replicaKey.grantSign(role)).toThrow(ConstructPropError);
     expect(() => replicaKey.grantGenerateMac(role)).toThrow(/cannot generate MACs/);
+  });
+});
+
+describe('golden path: the replication regress is acknowledged exactly where it applies', () => {
+  test('S3BucketReplicationEnabled only on the replica and the log buckets; IAM5 only on the replica object grant', () => {
+    const app = new App({ context: { 'golden-path:account': SOURCE_ACCOUNT, 'golden-path:primary-region': 'us-east-1', 'golden-path:replica-region': 'eu-west-1' } });
+    const { primary, replica } = buildGoldenPathApp(app);
+    const acknowledged = (rule: RegExp) => app.node.findAll()
+      .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+        && Object.keys(m.data).some((k) => rule.test(k.replace(/^annotation::/i, '')))))
+      .map((c) => c.node.path).sort();
+    const replicationRegress = ['GoldenPathPrimary/AccessLogs/Bucket/Resource', 'GoldenPathReplica/AccessLogs/Bucket/Resource', 'GoldenPathReplica/DataReplica/Bucket/Bucket/Resource'];
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+      expect(acknowledged(new RegExp(`^${pack.replace(/\./g, '\\.')}-S3BucketReplicationEnabled$`))).toEqual(replicationRegress);
+    }
+    expect(acknowledged(/^AwsSolutions-IAM5/)).toEqual(['GoldenPathPrimary/DataReplication/Policy/Resource']);
+    // The data bucket replicates (no acknowledgement needed) into the replica Region.
+    const data = primary.data.bucket.node.defaultChild as s3.CfnBucket;
+    expect(primary.resolve(data.replicationConfiguration)).toEqual(expect.objectContaining({
+      rules: [expect.objectContaining({ destination: expect.objectContaining({
+        bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${replica.dataReplica.bucketName}`]] },
+      }) })],
+    }));
+    expect(replica.region).toBe('eu-west-1');
   });
 });
 
