@@ -1,9 +1,9 @@
-import { App, Stack, StackProps } from 'aws-cdk-lib';
+import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
-  BucketEncryptionMode, EncryptedBucket, KmsKeyWithRotation, ReplicaBucketAttributes, ReplicatedEncryptedBucket,
-  ReplicaTarget, ReplicationDestination,
+  BucketEncryptionMode, EncryptedBucket, EncryptionGuardrails, GuardrailMode, KmsKeyWithRotation, ReplicaBucketAttributes,
+  ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination, S3EncryptionChecks,
 } from '../lib';
 import { acknowledgeOnResource, addCompliancePacks } from './compliance-packs';
 
@@ -127,7 +127,8 @@ function acknowledgeObjectLock(bucket: EncryptedBucket, reason: string): void {
 }
 
 /**
- * Builds the golden-path app: its stacks plus the five compliance packs. The replica stack
+ * Builds the golden-path app: its stacks plus the five compliance packs, the S3 encryption pack
+ * and the guardrails Aspect in ENFORCE mode. The replica stack
  * deploys first (S3 rejects a replication rule whose destination does not exist); the stacks share
  * only plain names, so there is no cross-stack (let alone cross-Region) reference.
  */
@@ -147,5 +148,9 @@ export function buildGoldenPathApp(app: App): { primary: GoldenPathPrimaryStack;
   });
   primary.addStackDependency(replica, 'S3 rejects a replication rule whose destination bucket does not exist yet');
   addCompliancePacks(app);
+  // Our S3 encryption pack, and the guardrails Aspect: any bucket, policy or key below the standard
+  // is a synth error at its path.
+  Validations.of(app).addPlugins(new S3EncryptionChecks(app, { verbose: true }));
+  EncryptionGuardrails.of(app, { mode: GuardrailMode.ENFORCE });
   return { primary, replica };
 }
