@@ -93,14 +93,18 @@ export class ReplicaTarget {
     return new ReplicaTarget(undefined, undefined, attributes);
   }
 
-  private constructor(
-    /** The existing bucket, for `encryptedBucket`. */
-    public readonly bucket: EncryptedBucket | undefined,
-    /** Settings of the bucket to create, for `newEncryptedBucket`. */
-    public readonly newBucketProps: EncryptedBucketProps | undefined,
-    /** Attributes of an external bucket, for `fromAttributes`. */
-    public readonly attributes: ReplicaBucketAttributes | undefined,
-  ) {}
+  /** The existing bucket, for `encryptedBucket`. */
+  public readonly bucket?: EncryptedBucket;
+  /** Settings of the bucket to create, for `newEncryptedBucket`. */
+  public readonly newBucketProps?: EncryptedBucketProps;
+  /** Attributes of a bucket elsewhere, for `fromAttributes`. */
+  public readonly attributes?: ReplicaBucketAttributes;
+
+  private constructor(bucket?: EncryptedBucket, newBucketProps?: EncryptedBucketProps, attributes?: ReplicaBucketAttributes) {
+    this.bucket = bucket;
+    this.newBucketProps = newBucketProps;
+    this.attributes = attributes;
+  }
 }
 
 /** One replication rule: which objects go where, and how. */
