@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R4Checks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
 import { EncryptedBucket, EncryptedBucketProfile, EncryptionGuardrails, GuardrailMode, S3EncryptionChecks } from '../../lib';
 import { evaluateRules, fullRuleId, ruleContext } from '../../lib/guardrails/rule-evaluation';
 import { TemplateIndex } from '../../lib/guardrails/template-index';
