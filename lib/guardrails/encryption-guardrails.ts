@@ -30,6 +30,8 @@ export interface EncryptionGuardrailsProps {
   readonly minimumTlsVersion?: number;
 }
 
+const APPLIED = new WeakMap<IConstruct, EncryptionGuardrails>();
+
 /**
  * Holds every S3 bucket, bucket policy and KMS key under a scope (usually the whole app) to the
  * rules of {@link S3EncryptionChecks}, whoever created them. Apply once:
@@ -51,9 +53,17 @@ export class EncryptionGuardrails implements IAspect {
   /** Priority of the remediating Aspect: before `AspectPriority.MUTATING`. */
   public static readonly REMEDIATION_PRIORITY = AspectPriority.MUTATING - 100;
 
-  /** Applies the guardrails to `scope` and everything in it. */
+  /**
+   * Applies the guardrails to `scope` and everything in it. Once per scope; different scopes may
+   * combine modes (e.g. REMEDIATE on a stack inside an app under ENFORCE).
+   */
   public static of(scope: IConstruct, props: EncryptionGuardrailsProps): EncryptionGuardrails {
+    if (APPLIED.has(scope)) {
+      throw new ConstructPropError(scope.node.path || '<app>', 'mode',
+        `EncryptionGuardrails are already applied here (mode ${APPLIED.get(scope)!.mode.name}).`, 'apply them once per scope.');
+    }
     const guardrails = new EncryptionGuardrails(scope, props);
+    APPLIED.set(scope, guardrails);
     Aspects.of(scope).add(guardrails, {
       priority: props.mode === GuardrailMode.REMEDIATE ? EncryptionGuardrails.REMEDIATION_PRIORITY : AspectPriority.READONLY,
     });
@@ -75,6 +85,9 @@ export class EncryptionGuardrails implements IAspect {
     const path = scope.node.path || '<app>';
     if (!(props.mode instanceof GuardrailMode)) {
       throw new ConstructPropError(path, 'mode', 'is not a GuardrailMode.', 'pass GuardrailMode.REPORT, GuardrailMode.ENFORCE or GuardrailMode.REMEDIATE.');
+    }
+    if (props.minimumEncryption !== undefined && !(props.minimumEncryption instanceof BucketEncryptionMode)) {
+      throw new ConstructPropError(path, 'minimumEncryption', 'is not a BucketEncryptionMode.', 'pass BucketEncryptionMode.SSE_S3, SSE_KMS or DSSE_KMS.');
     }
     const tls = props.minimumTlsVersion ?? 1.2;
     if (!ALLOWED_MINIMUM_TLS_VERSIONS.includes(tls)) {

@@ -117,6 +117,16 @@ describe('EncryptionGuardrails props', () => {
       .toThrow(/prop 'minimumTlsVersion': 1.1 is not a TLS version a bucket policy may require. Fix: use one of 1.2, 1.3/);
   });
 
+  test('applies once per scope; different scopes may combine modes', () => {
+    const a = new App();
+    const stack = new Stack(a, 'Team', { env: ENV });
+    EncryptionGuardrails.of(a, { mode: GuardrailMode.ENFORCE });
+    expect(() => EncryptionGuardrails.of(a, { mode: GuardrailMode.REPORT })).toThrow(/already applied here \(mode ENFORCE\)/);
+    new s3.Bucket(stack, 'Plain');
+    EncryptionGuardrails.of(stack, { mode: GuardrailMode.REMEDIATE });
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue()); // remediated first, then enforced clean
+  });
+
   test('remediation is applied before mutating Aspects; report and enforce with read-only ones', () => {
     const priorityOf = (mode: GuardrailMode) => {
       const a = new App();
