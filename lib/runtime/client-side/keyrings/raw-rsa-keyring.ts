@@ -145,8 +145,9 @@ function load(kind: 'public' | 'private', key: string | Buffer | KeyObject): Key
   let obj: KeyObject;
   try {
     obj = key instanceof KeyObject ? key : kind === 'private' ? createPrivateKey(key) : createPublicKey(key);
-  } catch (err) {
-    throw new ClientSideConfigurationError(`RawRsaKeyring could not read the ${kind} key: it must be a PEM (or DER KeyObject) RSA ${kind} key.`);
+  } catch {
+    // no cause attached: parser errors may quote parts of the key
+    throw new ClientSideConfigurationError(`RawRsaKeyring could not read the ${kind} key: it must be an unencrypted PEM RSA ${kind} key (or a KeyObject).`);
   }
   if (obj.asymmetricKeyType !== 'rsa') throw new ClientSideConfigurationError(`RawRsaKeyring needs an RSA ${kind} key; got ${obj.asymmetricKeyType ?? obj.type}.`);
   if (kind === 'private' && obj.type !== 'private') throw new ClientSideConfigurationError('RawRsaKeyring privateKey is not a private key.');
