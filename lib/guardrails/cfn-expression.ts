@@ -172,12 +172,20 @@ export function iamPatternToRegExp(pattern: string, caseInsensitive: boolean): R
   return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
 }
 
+const COMPILED_PATTERNS = new Map<string, RegExp>();
+
 /** Whether an IAM pattern (with `*`/`?`) matches a literal value. */
 export function iamPatternMatches(pattern: string, value: string, caseInsensitive: boolean): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) {
     return caseInsensitive ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
   }
-  return iamPatternToRegExp(pattern, caseInsensitive).test(value);
+  const cacheKey = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  let regExp = COMPILED_PATTERNS.get(cacheKey);
+  if (!regExp) {
+    regExp = iamPatternToRegExp(pattern, caseInsensitive);
+    if (COMPILED_PATTERNS.size < 10_000) COMPILED_PATTERNS.set(cacheKey, regExp);
+  }
+  return regExp.test(value);
 }
 
 /** Whether a string contains an IAM wildcard. */

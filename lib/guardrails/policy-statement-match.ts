@@ -90,8 +90,9 @@ export function normalizeStatement(statement: Json, ctx: RenderContext): Normali
   }
   const effect = renderCfnString(statement?.Effect, ctx) ?? '';
   const sid = typeof statement?.Sid === 'string' ? statement.Sid : undefined;
-  const actions = strings(statement?.Action);
-  const notActions = strings(statement?.NotAction);
+  // IAM action names are case-insensitive: keep them lower-cased.
+  const actions = strings(statement?.Action)?.map((a) => a.toLowerCase());
+  const notActions = strings(statement?.NotAction)?.map((a) => a.toLowerCase());
   const resources = strings(statement?.Resource);
   const notResources = strings(statement?.NotResource);
   return {
@@ -156,17 +157,20 @@ export function covers(candidate: NormalizedStatement, requirement: CoverageRequ
 }
 
 function coversAction(candidate: NormalizedStatement, action: string): boolean {
-  if (candidate.actions) return candidate.actions.some((pattern) => iamPatternMatches(pattern, action, true));
+  // Both sides are lower-cased by normalizeStatement.
+  if (candidate.actions) return candidate.actions.some((pattern) => pattern === action || iamPatternMatches(pattern, action, false));
   if (candidate.notActions) {
     // NotAction covers `action` only if no excluded pattern overlaps it.
-    return !candidate.notActions.some((pattern) => iamPatternMatches(pattern, action, true) || iamPatternMatches(action, pattern, true));
+    return !candidate.notActions.some((pattern) => iamPatternMatches(pattern, action, false) || iamPatternMatches(action, pattern, false));
   }
   return false;
 }
 
 function coversResource(candidate: NormalizedStatement, spellings: readonly string[]): boolean {
   if (!candidate.resources) return false; // NotResource: not worth the risk of a wrong answer
-  return candidate.resources.some((pattern) => spellings.some((s) => iamPatternMatches(pattern, s, false)));
+  return candidate.resources.some((pattern) => (hasIamWildcard(pattern)
+    ? spellings.some((s) => iamPatternMatches(pattern, s, false))
+    : spellings.includes(pattern)));
 }
 
 /** Whether `clause` of a candidate Deny holds whenever all `required` clauses hold. */

@@ -20,10 +20,23 @@ import { BucketSpellings, TemplateIndex } from './template-index';
  */
 
 const BUCKET_ARN = `arn:aws:s3:::${PLACEHOLDER_OPEN}required-bucket${PLACEHOLDER_CLOSE}`;
+const KEY_ID = `${PLACEHOLDER_OPEN}required-key${PLACEHOLDER_CLOSE}`;
 const LITERAL: RenderContext = { stackKey: 'required', pseudo: {}, importValue: () => undefined };
 
-function required(statement: iam.PolicyStatement, spellings: BucketSpellings): CoverageRequirement {
-  const normalized = normalizeStatement(statement.toStatementJson(), LITERAL);
+/** Normalized builder output, by builder and arguments (the builders are pure). */
+const NORMALIZED = new Map<string, NormalizedStatement>();
+
+function normalizedBuilderStatement(cacheKey: string, build: () => iam.PolicyStatement): NormalizedStatement {
+  let normalized = NORMALIZED.get(cacheKey);
+  if (!normalized) {
+    normalized = normalizeStatement(build().toStatementJson(), LITERAL);
+    if (NORMALIZED.size < 10_000) NORMALIZED.set(cacheKey, normalized);
+  }
+  return normalized;
+}
+
+function required(cacheKey: string, build: () => iam.PolicyStatement, spellings: BucketSpellings): CoverageRequirement {
+  const normalized = normalizedBuilderStatement(cacheKey, build);
   const resources = (normalized.resources ?? []).map((resource) => {
     if (resource === BUCKET_ARN) return spellings.arns;
     if (resource === `${BUCKET_ARN}/*`) return spellings.arns.map((arn) => `${arn}/*`);
@@ -34,27 +47,32 @@ function required(statement: iam.PolicyStatement, spellings: BucketSpellings): C
 
 /** Required: deny every request without TLS (Security Hub S3.5 / AwsSolutions-S10 shape). */
 export function tlsOnlyRequirement(spellings: BucketSpellings): CoverageRequirement {
-  return required(denyInsecureTransportStatement(BUCKET_ARN), spellings);
+  return required('tls', () => denyInsecureTransportStatement(BUCKET_ARN), spellings);
 }
 
 /** Required: deny TLS older than `version`. */
 export function minimumTlsRequirement(spellings: BucketSpellings, version: number): CoverageRequirement {
-  return required(denyOutdatedTlsStatement(BUCKET_ARN, version), spellings);
+  return required(`tls-${version}`, () => denyOutdatedTlsStatement(BUCKET_ARN, version), spellings);
 }
 
 /** Required: deny uploads with SSE-C headers. */
 export function sseCRequirement(spellings: BucketSpellings): CoverageRequirement {
-  return required(denySseCStatement(BUCKET_ARN), spellings);
+  return required('sse-c', () => denySseCStatement(BUCKET_ARN), spellings);
 }
 
 /** Required: deny uploads that ask for another algorithm than `sseAlgorithm`. */
 export function algorithmHeaderRequirement(spellings: BucketSpellings, sseAlgorithm: string): CoverageRequirement {
-  return required(denyOtherEncryptionAlgorithmsStatement(BUCKET_ARN, sseAlgorithm), spellings);
+  return required(`algorithm-${sseAlgorithm}`, () => denyOtherEncryptionAlgorithmsStatement(BUCKET_ARN, sseAlgorithm), spellings);
 }
 
 /** Required: deny uploads that name another KMS key than `keyId` (canonical). */
 export function kmsKeyHeaderRequirement(spellings: BucketSpellings, keyId: string): CoverageRequirement {
-  return required(denyOtherKmsKeysStatement(BUCKET_ARN, keyId), spellings);
+  const base = required('other-keys', () => denyOtherKmsKeysStatement(BUCKET_ARN, KEY_ID), spellings);
+  const statement: NormalizedStatement = {
+    ...base.statement,
+    conditions: base.statement.conditions.map((c) => ({ ...c, values: c.values.map((v) => (v === KEY_ID ? keyId : v)) })),
+  };
+  return { ...base, statement };
 }
 
 /**
@@ -63,7 +81,7 @@ export function kmsKeyHeaderRequirement(spellings: BucketSpellings, keyId: strin
  * statement already denies the other).
  */
 export function kmsKeyIdPresentRequirement(spellings: BucketSpellings, sseAlgorithm: string): CoverageRequirement {
-  const base = required(denyKmsWithoutKeyIdStatement(BUCKET_ARN), spellings);
+  const base = required('kms-without-key', () => denyKmsWithoutKeyIdStatement(BUCKET_ARN), spellings);
   const statement: NormalizedStatement = {
     ...base.statement,
     conditions: base.statement.conditions.map((c) => (c.key === S3_CONDITION_KEYS.sseAlgorithm.toLowerCase() && c.operator === 'StringEquals'
@@ -74,7 +92,7 @@ export function kmsKeyIdPresentRequirement(spellings: BucketSpellings, sseAlgori
 
 /** Required in a key policy: deny grants not made by AWS services for AWS resources (CT.KMS.PR.3). */
 export function grantsForAwsResourcesRequirement(): CoverageRequirement {
-  const statement = normalizeStatement(denyGrantsNotForAwsResourcesStatement().toStatementJson(), LITERAL);
+  const statement = normalizedBuilderStatement('grants', denyGrantsNotForAwsResourcesStatement);
   return { statement, resources: [['*']] };
 }
 

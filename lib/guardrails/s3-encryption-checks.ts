@@ -1,5 +1,6 @@
-import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import * as fs from 'node:fs';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
+import { INagValidationContext, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { S3_ENCRYPTION_PACK_NAME, S3_ENCRYPTION_RULE_TYPES, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
@@ -43,6 +44,7 @@ export class S3EncryptionChecks extends NagPack {
   public readonly minimumEncryption: BucketEncryptionMode;
 
   private index?: TemplateIndex;
+  private templates?: Map<Stack, Json>;
 
   /**
    * @param scope the app (or stage) the pack is added to; needed for `writeSuppressionsToCloudFormation`
@@ -54,7 +56,21 @@ export class S3EncryptionChecks extends NagPack {
     this.minimumEncryption = props.minimumEncryption ?? BucketEncryptionMode.SSE_KMS;
   }
 
-  /** Validates a construct tree (what CDK calls at synth, and what tests can call directly). */
+  /**
+   * Called by CDK after synthesis: the rules read the synthesized templates (exactly what will be
+   * deployed) and fall back to rendering resources that are not in them (nested stacks).
+   */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const root = (context as INagValidationContext).appConstruct;
+    this.templates = root ? synthesizedTemplates(root, context) : undefined;
+    try {
+      return super.validate(context);
+    } finally {
+      this.templates = undefined;
+    }
+  }
+
+  /** Validates a construct tree directly (rendering every resource), e.g. from a test. */
   public validateScope(scope: IConstruct): PolicyValidationPluginReport {
     this.index = undefined;
     try {
@@ -66,7 +82,7 @@ export class S3EncryptionChecks extends NagPack {
 
   protected checkResource(node: CfnResource): void {
     if (!S3_ENCRYPTION_RULE_TYPES.has(node.cfnResourceType)) return;
-    this.index ??= new TemplateIndex(node.node.root);
+    this.index ??= new TemplateIndex(node.node.root, this.templates);
     for (const { rule, problems } of evaluateRules(node, ruleContext(this.index, this.minimumEncryption))) {
       const compliance = problems === undefined ? NagRuleCompliance.NOT_APPLICABLE
         : problems.length === 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
@@ -80,4 +96,23 @@ export class S3EncryptionChecks extends NagPack {
       });
     }
   }
+}
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The synthesized template of each stack the validation context lists, by stack construct. */
+function synthesizedTemplates(root: IConstruct, context: IPolicyValidationContext): Map<Stack, Json> {
+  const stacksByPath = new Map<string, Stack>();
+  for (const construct of root.node.findAll()) if (Stack.isStack(construct)) stacksByPath.set(construct.node.path, construct);
+  const out = new Map<Stack, Json>();
+  for (const { stackConstructPath, templatePath } of context.stackTemplates ?? []) {
+    const stack = stackConstructPath === undefined ? undefined : stacksByPath.get(stackConstructPath);
+    if (!stack) continue;
+    try {
+      out.set(stack, JSON.parse(fs.readFileSync(templatePath, 'utf8')));
+    } catch {
+      // unreadable: the rules render that stack's resources instead
+    }
+  }
+  return out;
 }

@@ -47,6 +47,7 @@ export class TemplateIndex {
   private readonly resourcesByType = new Map<string, CfnResource[]>();
   private readonly entries = new Map<CfnResource, IndexedResource>();
   private readonly statements = new Map<CfnResource, NormalizedStatement[]>();
+  private readonly spellings = new WeakMap<IndexedResource, BucketSpellings>();
   private readonly stackKeys = new Map<Stack, string>();
   private readonly contexts = new Map<Stack, RenderContext>();
   private exports?: Map<string, string>;
@@ -57,7 +58,12 @@ export class TemplateIndex {
   private logSources?: Map<CfnResource, IndexedResource[]>;
   private replicationSources?: Map<CfnResource, IndexedResource[]>;
 
-  constructor(private readonly root: IConstruct) {
+  /**
+   * @param root the app (or any construct: the index covers its whole tree)
+   * @param templates synthesized templates by stack, when they exist (a validation plugin gets
+   *   them): resources and exports are then read from the template instead of rendered again
+   */
+  constructor(private readonly root: IConstruct, private readonly templates: ReadonlyMap<Stack, Json> = new Map()) {
     for (const construct of root.node.findAll()) {
       if (CfnResource.isCfnResource(construct) && INDEXED_TYPES.has(construct.cfnResourceType)) {
         this.track(construct);
@@ -108,6 +114,15 @@ export class TemplateIndex {
 
   /** Every spelling of a bucket defined in the app. */
   public bucketSpellings(bucket: IndexedResource): BucketSpellings {
+    let spellings = this.spellings.get(bucket);
+    if (!spellings) {
+      spellings = this.computeSpellings(bucket);
+      this.spellings.set(bucket, spellings);
+    }
+    return spellings;
+  }
+
+  private computeSpellings(bucket: IndexedResource): BucketSpellings {
     const stackKey = bucket.ctx.stackKey;
     const ref = refPlaceholder(stackKey, bucket.logicalId);
     const names = [ref];
@@ -274,6 +289,10 @@ export class TemplateIndex {
     const stack = Stack.of(resource);
     const ctx = this.contextOf(stack);
     const logicalId = stack.resolve(resource.logicalId) as string;
+    const synthesized = this.templates.get(stack)?.Resources?.[logicalId];
+    if (synthesized && synthesized.Type === resource.cfnResourceType) {
+      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: synthesized.Properties ?? {} };
+    }
     try {
       const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): Json })._toCloudFormation());
       const body = Object.values<Json>(rendered?.Resources ?? {})[0] ?? {};
@@ -305,9 +324,18 @@ export class TemplateIndex {
   private exportValue(name: string): string | undefined {
     if (!this.exports) {
       this.exports = new Map();
+      for (const [stack, template] of this.templates) {
+        const ctx = this.contextOf(stack);
+        for (const output of Object.values<Json>(template?.Outputs ?? {})) {
+          const exportName = renderCfnString(output?.Export?.Name, ctx);
+          const value = renderCfnString(output?.Value, ctx);
+          if (exportName !== undefined && value !== undefined) this.exports.set(exportName, value);
+        }
+      }
       for (const construct of this.root.node.findAll()) {
         if (!(construct instanceof CfnOutput)) continue;
         const stack = Stack.of(construct);
+        if (this.templates.has(stack)) continue;
         let rendered: Json;
         try {
           rendered = stack.resolve((construct as unknown as { _toCloudFormation(): Json })._toCloudFormation());
