@@ -7,3 +7,5 @@ export * from './client-side';
 export * from './s3-client-factory';
 export * from './sse-c';
 export * from './handlers';
+export * from './client-side/s3-errors';
+export * from './client-side/s3-encryption-client';
