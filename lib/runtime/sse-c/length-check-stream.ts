@@ -17,7 +17,8 @@ export class LengthCheckStream extends Transform {
     private readonly expected: number | undefined,
     private readonly onMismatch: (received: number) => Error,
   ) {
-    super();
+    // pass chunks straight through: a small buffer on each side would add event-loop turns per TLS record
+    super({ highWaterMark: 1024 * 1024 });
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
