@@ -12,3 +12,4 @@ export * from './replicated-encrypted-bucket';
 export * from './replication-destination';
 export * from './guardrails';
 export * from './encrypted-bucket-profiles';
+export * from './sse-c-key-rotation';

@@ -1,0 +1,150 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { BATCH_HANDLER_BUNDLING, batchHandlerEntry } from './batch-operations-bundling';
+
+/** Props of {@link BatchOperationsFunction}. */
+export interface BatchOperationsFunctionProps {
+  /** File name (without extension) of the handler in `lib/runtime/handlers/`, exporting `handler`. */
+  readonly handlerName: string;
+  /** What the function does, for the Lambda console. */
+  readonly description: string;
+  /** Environment variables. */
+  readonly environment: Record<string, string>;
+  /** @default Duration.minutes(15) */
+  readonly timeout?: Duration;
+  /** @default 1024 */
+  readonly memorySize?: number;
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The packaging shared by the S3 Batch Operations handlers (SSE-C re-key, client-side key rotation):
+ * a NodejsFunction (nodejs22.x, arm64, bundled locally with esbuild, SDK clients from the runtime) with
+ * its own role and log group and no managed policies, plus the role S3 Batch Operations assumes to
+ * invoke it. Callers add the data permissions (`grantObjectActions`, `grantSecretRead`, ...).
+ */
+export class BatchOperationsFunction extends Construct {
+  /** The function. */
+  public readonly function: NodejsFunction;
+  /** The function's execution role: only its log group until permissions are granted. */
+  public readonly role: iam.Role;
+  /** The role to pass as `RoleArn` when creating the Batch Operations job: may invoke only this function. */
+  public readonly batchOperationsRole: iam.Role;
+  /** The function's log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: BatchOperationsFunctionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.description}`,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: batchHandlerEntry(props.handlerName),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.minutes(15),
+      memorySize: props.memorySize ?? 1024,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: props.environment,
+      bundling: {
+        forceDockerBundling: false,
+        target: BATCH_HANDLER_BUNDLING.target,
+        format: OutputFormat.CJS,
+        externalModules: BATCH_HANDLER_BUNDLING.externalModules,
+        minify: true,
+        sourceMap: false,
+      },
+    });
+
+    this.batchOperationsRole = new iam.Role(this, 'BatchOperationsRole', {
+      description: `Assumed by S3 Batch Operations to invoke ${props.description}`,
+      // confused-deputy guard: only Batch Operations jobs of this account may assume it
+      assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 's3', resource: 'job', resourceName: '*' }) },
+      }),
+    });
+    this.batchOperationsRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeTheHandler',
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.function.functionArn, `${this.function.functionArn}:*`],
+      }),
+    );
+  }
+
+  /** Lets the function use `actions` on objects of `bucket` (and nothing else of it). */
+  public grantObjectActions(bucket: s3.IBucket, actions: string[], sid: string): void {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources: [bucket.arnForObjects('*')] }));
+  }
+
+  /** Lets the function read `secret` (GetSecretValue only, on this secret only; and its KMS key through Secrets Manager). */
+  public grantSecretRead(secret: secretsmanager.ISecret): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadKeySecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        // a partial ARN (secret imported by name) needs the random suffix wildcard
+        resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+      }),
+    );
+    if (secret.encryptionKey) grantKmsViaService(this.role, secret.encryptionKey, ['kms:Decrypt'], 'secretsmanager');
+  }
+
+  /** Lets Batch Operations read the job manifest under `prefix` of `bucket`. */
+  public grantManifestRead(bucket: s3.IBucket, prefix: string): void {
+    this.batchOperationsRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadManifest', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+    );
+    this.batchOperationsRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'LocateManifestBucket', actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
+    );
+    if (bucket.encryptionKey) grantKmsViaService(this.batchOperationsRole, bucket.encryptionKey, ['kms:Decrypt'], 's3');
+  }
+
+  /** Lets Batch Operations write the completion report under `prefix` of `bucket`. */
+  public grantReportWrite(bucket: s3.IBucket, prefix: string): void {
+    this.batchOperationsRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'WriteReport', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+    );
+    this.batchOperationsRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'LocateReportBucket', actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
+    );
+    if (bucket.encryptionKey) grantKmsViaService(this.batchOperationsRole, bucket.encryptionKey, ['kms:GenerateDataKey'], 's3');
+  }
+}
+
+function grantKmsViaService(role: iam.Role, key: kms.IKey, actions: string[], service: string): void {
+  const region = Stack.of(role).region;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions,
+      resources: [key.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } },
+    }),
+  );
+}

@@ -1,0 +1,208 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { ConstructPropError, EncryptedBucket, SseCKeyRotation } from '../lib';
+
+const ENV = { account: '111111111111', region: 'eu-west-1' };
+
+function build(options: { bundle?: boolean; withLocations?: boolean } = {}) {
+  // bundling is skipped unless asked for (it runs esbuild, ~0.5 s)
+  const app = new App(options.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Rotation', { env: ENV });
+  const app_role = new iam.Role(stack, 'AppRole', { assumedBy: new iam.AccountRootPrincipal() });
+  const data = new EncryptedBucket(stack, 'Data', { sseC: {} });
+  const secretKey = new kms.Key(stack, 'SecretKey', { enableKeyRotation: true });
+  const secret = new secretsmanager.Secret(stack, 'SseCKey', { encryptionKey: secretKey });
+  const jobs = new EncryptedBucket(stack, 'Jobs');
+  const rotation = new SseCKeyRotation(stack, 'Rotation', {
+    bucket: data,
+    keySecret: secret,
+    sseCRoles: [app_role],
+    ...(options.withLocations ? { manifestBucket: jobs.bucket, manifestPrefix: 'manifests/', reportBucket: jobs.bucket } : {}),
+  });
+  return { stack, data, secret, rotation, template: Template.fromStack(stack) };
+}
+
+/** Statements of the inline policies attached to a role (by logical-id prefix). */
+function statementsOf(template: Template, rolePrefix: string): any[] {
+  return Object.values<any>(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => p.Properties.Roles.some((r: any) => String(r.Ref).startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+describe('SseCKeyRotation', () => {
+  const { stack, template, rotation } = build({ withLocations: true });
+  const fnRole = stack.getLogicalId(rotation.functionRole.node.defaultChild as iam.CfnRole);
+  const batchRole = stack.getLogicalId(rotation.batchOperationsRole.node.defaultChild as iam.CfnRole);
+
+  it('deploys a nodejs22.x arm64 function configured with the secret and no managed policies', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: 900,
+      MemorySize: 1024,
+      Environment: {
+        Variables: {
+          SSE_C_SECRET_ID: { Ref: Match.stringLikeRegexp('^SseCKey') },
+          SSE_C_KEY_CACHE_TTL_SECONDS: '300',
+          REKEY_CONCURRENCY: '4',
+        },
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^RotationRekeyLogs') } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    for (const role of Object.values<any>(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it("gives the function object actions on this bucket's objects, the secret, and its own logs, nothing else", () => {
+    const statements = statementsOf(template, fnRole);
+    expect(statements).toHaveLength(4);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Sid: 'RekeyObjectsOfThisBucket',
+          Effect: 'Allow',
+          Action: [
+            's3:GetObject',
+            's3:GetObjectVersion',
+            's3:GetObjectTagging',
+            's3:GetObjectVersionTagging',
+            's3:PutObject',
+            's3:PutObjectTagging',
+            's3:AbortMultipartUpload',
+          ],
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] }, '/*']] },
+        },
+        { Sid: 'ReadKeySecret', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/^SseCKey/) } },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SecretKey/), 'Arn'] },
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+        },
+        { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RotationRekeyLogs/), 'Arn'] } },
+      ]),
+    );
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+    expect(actions).not.toContain('s3:DeleteObject');
+    expect(actions).not.toContain('s3:ListBucket');
+  });
+
+  it('lets Batch Operations (of this account only) assume its role, invoke this function only, read the manifest and write the report', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'batchoperations.s3.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': '111111111111' },
+              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:eu-west-1:111111111111:job/*']] } },
+            },
+          },
+        ],
+      },
+    });
+    const statements = statementsOf(template, batchRole);
+    const bySid = Object.fromEntries(statements.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+    expect(bySid.InvokeTheHandler).toEqual({
+      Sid: 'InvokeTheHandler',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: [
+        { 'Fn::GetAtt': [expect.stringMatching(/^RotationRekeyFunction/), 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^RotationRekeyFunction/), 'Arn'] }, ':*']] },
+      ],
+    });
+    expect(bySid.ReadManifest).toMatchObject({
+      Action: ['s3:GetObject', 's3:GetObjectVersion'],
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/manifests/*']] },
+    });
+    expect(bySid.WriteReport).toMatchObject({
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/sse-c-key-rotation-reports/*']] },
+    });
+    // the jobs bucket is SSE-KMS: decrypt the manifest and encrypt the report through S3 only
+    const kmsActions = statements.filter((s) => String(s.Action).startsWith('kms:')).map((s) => [s.Action, s.Condition]);
+    expect(kmsActions).toEqual([
+      ['kms:Decrypt', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }],
+      ['kms:GenerateDataKey', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }],
+    ]);
+    expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:GetObject*');
+  });
+
+  it('names the function role and the extra roles as the only SSE-C custodians in the bucket policy', () => {
+    const policy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy')).find((p) =>
+      String(p.Properties.Bucket.Ref).startsWith('DataBucket'),
+    );
+    const denySseC = policy.Properties.PolicyDocument.Statement.find((s: any) => s.Sid === 'DenySseC');
+    expect(denySseC.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
+      { 'Fn::GetAtt': [fnRole, 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^AppRole/), 'Arn'] },
+    ]);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ BlockedEncryptionTypes: { EncryptionType: ['NONE'] } })] },
+    });
+  });
+
+  it('fails at synth, naming the prop and the fix, for a bucket that blocks SSE-C', () => {
+    const stack2 = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bad', { env: ENV });
+    const blocked = new EncryptedBucket(stack2, 'Blocked');
+    const secret = new secretsmanager.Secret(stack2, 'Key');
+    let error: unknown;
+    try {
+      new SseCKeyRotation(stack2, 'Rotation', { bucket: blocked, keySecret: secret });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConstructPropError);
+    expect((error as Error).message).toMatch(/^Bad\/Rotation: prop 'bucket': Bad\/Blocked blocks SSE-C .* Fix: create the bucket with the SSE-C opt-in/);
+  });
+
+  it('rejects a concurrency outside 1..64', () => {
+    const stack2 = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bad', { env: ENV });
+    const bucket = new EncryptedBucket(stack2, 'Data', { sseC: {} });
+    const secret = new secretsmanager.Secret(stack2, 'Key');
+    expect(() => new SseCKeyRotation(stack2, 'R', { bucket, keySecret: secret, concurrencyPerInvocation: 0 })).toThrow(/prop 'concurrencyPerInvocation'/);
+  });
+
+  it('uses the secret-name wildcard for secrets imported by name, and honours timeout/memory/TTL', () => {
+    const stack2 = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Imported', { env: ENV });
+    const bucket = new EncryptedBucket(stack2, 'Data', { sseC: {} });
+    const secret = secretsmanager.Secret.fromSecretNameV2(stack2, 'Key', 'app/sse-c-key');
+    new SseCKeyRotation(stack2, 'R', { bucket, keySecret: secret, timeout: Duration.minutes(5), memorySize: 512, keyCacheTtl: Duration.seconds(30) });
+    const t = Template.fromStack(stack2);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 300,
+      MemorySize: 512,
+      Environment: { Variables: Match.objectLike({ SSE_C_KEY_CACHE_TTL_SECONDS: '30' }) },
+    });
+    const read = Object.values<any>(t.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .find((s) => s.Sid === 'ReadKeySecret');
+    expect(JSON.stringify(read.Resource)).toContain(':secret:app/sse-c-key-??????');
+  });
+
+  it('bundles the handler locally with esbuild (no Docker), SDK clients external', () => {
+    const { stack: bundled } = build({ bundle: true });
+    const asset = Template.fromStack(bundled).toJSON();
+    const code = Object.values<any>(asset.Resources).find((x) => x.Type === 'AWS::Lambda::Function').Properties.Code;
+    expect(code.S3Key).toMatch(/\.zip$/);
+    const assembly = (bundled.node.root as App).synth();
+    const fs = require('node:fs') as typeof import('node:fs');
+    const assetDirs = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.') && fs.existsSync(`${assembly.directory}/${d}/index.js`));
+    expect(assetDirs).toHaveLength(1);
+    const js = fs.readFileSync(`${assembly.directory}/${assetDirs[0]}/index.js`, 'utf8');
+    expect(js).toMatch(/require\("@aws-sdk\/client-s3"\)/);
+    expect(js).toMatch(/require\("@aws-sdk\/client-secrets-manager"\)/);
+    expect(js).not.toMatch(/require\("@aws-sdk\/lib-storage"\)/); // bundled: not guaranteed by the runtime
+    expect(js).toContain('SSE_C_SECRET_ID');
+  });
+});
