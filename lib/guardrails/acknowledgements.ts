@@ -3,9 +3,10 @@ import { IConstruct } from 'constructs';
 
 /**
  * `acknowledge({ id: 'S3Encryption-X' })` is stored as `Annotation::S3Encryption-X`; the CDK CLI
- * suggests the plugin-qualified `S3Encryption::S3Encryption-X`. Both mean the same rule.
+ * suggests the plugin-qualified `S3Encryption::S3Encryption-X` (or `EncryptionGuardrails::...` for
+ * the Aspect's report). All mean the same rule.
  */
-const NAMESPACE = /^(annotation|S3Encryption)::/i;
+const NAMESPACE = /^(annotation|S3Encryption|EncryptionGuardrails)::/i;
 
 /**
  * Whether `ruleId` was acknowledged with `Validations.of(x).acknowledge({ id, reason })` on the

@@ -1,5 +1,9 @@
-import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Validations } from 'aws-cdk-lib';
+import {
+  AspectPriority, Aspects, CfnResource, IAspect, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport,
+  PolicyViolation, Validations,
+} from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { INagValidationContext } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { ConstructPropError } from '../construct-prop-error';
@@ -7,8 +11,8 @@ import { ALLOWED_MINIMUM_TLS_VERSIONS } from '../encrypted-bucket-policy-stateme
 import { isAcknowledged } from './acknowledgements';
 import { BucketRemediator } from './bucket-remediation';
 import { GuardrailMode } from './guardrail-mode';
-import { RuleFinding, S3_ENCRYPTION_RULE_TYPES, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
-import { CFN_TYPES, TemplateIndex } from './template-index';
+import { S3_ENCRYPTION_RULE_TYPES, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
+import { CFN_TYPES, TemplateIndex, synthesizedTemplates } from './template-index';
 
 /** Props of {@link EncryptionGuardrails}. */
 export interface EncryptionGuardrailsProps {
@@ -34,17 +38,19 @@ const APPLIED = new WeakMap<IConstruct, EncryptionGuardrails>();
 
 /**
  * Holds every S3 bucket, bucket policy and KMS key under a scope (usually the whole app) to the
- * rules of {@link S3EncryptionChecks}, whoever created them. Apply once:
+ * rules of {@link S3EncryptionChecks}, whoever created them. Apply once per scope:
  * `EncryptionGuardrails.of(app, { mode: GuardrailMode.ENFORCE })`.
  *
  * Ordering:
  * - In `REMEDIATE` mode the Aspect runs at {@link EncryptionGuardrails.REMEDIATION_PRIORITY} (100),
- *   before aspects at `AspectPriority.MUTATING` (200) and the default (500): every other Aspect, and
- *   cdk-nag (a validation plugin, which runs after synthesis), sees the fixed buckets. Policy
+ *   before Aspects at `AspectPriority.MUTATING` (200) and the default (500): every other Aspect,
+ *   and cdk-nag (a validation plugin, which runs after synthesis), sees the fixed buckets. Policy
  *   statements are added through the L2 (`addToResourcePolicy`) when there is one, so a bucket
  *   policy created later by anyone is the same resource, not a second one.
- * - Findings are computed once, after every Aspect has run and the app is prepared (in the
- *   construct validation phase), so policies created lazily or by later Aspects are seen.
+ * - Findings are computed from the synthesized templates, after every Aspect ran, by a
+ *   validation plugin named {@link EncryptionGuardrails.PLUGIN_NAME}: policies created lazily or by
+ *   later Aspects count. ENFORCE reports errors (synthesis fails, `app.synth()` throws), REPORT and
+ *   REMEDIATE warnings, in CDK's validation report and `cdk synth` output.
  *
  * Findings are acknowledged like cdk-nag findings:
  * `Validations.of(construct).acknowledge({ id: 'S3Encryption-<rule>', reason })`.
@@ -52,6 +58,8 @@ const APPLIED = new WeakMap<IConstruct, EncryptionGuardrails>();
 export class EncryptionGuardrails implements IAspect {
   /** Priority of the remediating Aspect: before `AspectPriority.MUTATING`. */
   public static readonly REMEDIATION_PRIORITY = AspectPriority.MUTATING - 100;
+  /** Name of the validation plugin that reports the findings (the namespace of its rule ids). */
+  public static readonly PLUGIN_NAME = 'EncryptionGuardrails';
 
   /**
    * Applies the guardrails to `scope` and everything in it. Once per scope; different scopes may
@@ -67,6 +75,7 @@ export class EncryptionGuardrails implements IAspect {
     Aspects.of(scope).add(guardrails, {
       priority: props.mode === GuardrailMode.REMEDIATE ? EncryptionGuardrails.REMEDIATION_PRIORITY : AspectPriority.READONLY,
     });
+    Validations.of(scope).addPlugins(new GuardrailsReport(scope, guardrails));
     return guardrails;
   }
 
@@ -77,11 +86,10 @@ export class EncryptionGuardrails implements IAspect {
   /** The minimum TLS version remediation adds. */
   public readonly minimumTlsVersion: number;
 
-  private readonly registered = new WeakSet<CfnResource>();
-  private readonly remediator?: BucketRemediator;
-  private findings?: Map<CfnResource, RuleFinding[]>;
+  /** @internal the remediator (REMEDIATE mode), whose notes the report adds. */
+  public readonly _remediator?: BucketRemediator;
 
-  private constructor(private readonly scope: IConstruct, props: EncryptionGuardrailsProps) {
+  private constructor(scope: IConstruct, props: EncryptionGuardrailsProps) {
     const path = scope.node.path || '<app>';
     if (!(props.mode instanceof GuardrailMode)) {
       throw new ConstructPropError(path, 'mode', 'is not a GuardrailMode.', 'pass GuardrailMode.REPORT, GuardrailMode.ENFORCE or GuardrailMode.REMEDIATE.');
@@ -98,51 +106,51 @@ export class EncryptionGuardrails implements IAspect {
     this.minimumEncryption = props.minimumEncryption ?? BucketEncryptionMode.SSE_KMS;
     this.minimumTlsVersion = tls;
     if (this.mode === GuardrailMode.REMEDIATE) {
-      this.remediator = new BucketRemediator(scope.node.root, { minimumEncryption: this.minimumEncryption, minimumTlsVersion: tls });
+      this._remediator = new BucketRemediator(scope.node.root, { minimumEncryption: this.minimumEncryption, minimumTlsVersion: tls });
     }
   }
 
-  /** Remediates buckets (REMEDIATE) and registers every S3/KMS resource for the final check. */
+  /** Remediates each `CfnBucket` (REMEDIATE mode); the other modes only report. */
   public visit(node: IConstruct): void {
-    if (!CfnResource.isCfnResource(node) || !S3_ENCRYPTION_RULE_TYPES.has(node.cfnResourceType)) return;
-    if (this.remediator && node instanceof s3.CfnBucket) this.remediator.remediate(node);
-    if (this.registered.has(node)) return;
-    this.registered.add(node);
-    node.node.addValidation({ validate: () => this.validateResource(node) });
+    if (this._remediator && node instanceof s3.CfnBucket) this._remediator.remediate(node);
   }
+}
 
-  /**
-   * Runs in the construct-validation phase: after every Aspect, before the template is written.
-   * Errors are CDK error annotations, which fail `cdk synth` (and any `--strict` pipeline) at the
-   * resource's path while still letting validation plugins (cdk-nag) produce their report.
-   */
-  private validateResource(resource: CfnResource): string[] {
-    for (const { rule, problems } of this.findingsOf(resource)) {
-      if (!problems || problems.length === 0) continue;
-      const ruleId = fullRuleId(rule);
-      if (isAcknowledged(resource, ruleId)) continue;
-      const leftAlone = this.remediator?.notesFor(resource)?.get(ruleId)
-        ?? (this.remediator && resource.cfnResourceType === CFN_TYPES.key
-          ? 'only a key aws-cdk-lib created for one bucket is changed; other keys may be shared, so their owners decide.' : undefined);
-      const message = `[${ruleId}] ${problems.join(' ')}${leftAlone ? ` Not remediated: ${leftAlone}` : ''} Fix: ${rule.explanation} `
-        + `(To accept it: Validations.of(construct).acknowledge({ id: '${ruleId}', reason }).)`;
-      if (this.mode === GuardrailMode.ENFORCE) Annotations.of(resource).addError(message);
-      else Validations.of(resource).addWarning(ruleId, message);
-    }
-    return [];
-  }
+/** The validation plugin that reports the guardrails' findings for one scope. */
+class GuardrailsReport implements IPolicyValidationPlugin {
+  public readonly name = EncryptionGuardrails.PLUGIN_NAME;
 
-  /** Findings of every registered resource, computed once, after all Aspects ran. */
-  private findingsOf(resource: CfnResource): readonly RuleFinding[] {
-    if (!this.findings) {
-      const context = ruleContext(new TemplateIndex(this.scope.node.root), this.minimumEncryption);
-      this.findings = new Map();
-      for (const construct of this.scope.node.findAll()) {
-        if (CfnResource.isCfnResource(construct) && this.registered.has(construct)) {
-          this.findings.set(construct, evaluateRules(construct, context));
-        }
+  constructor(private readonly scope: IConstruct, private readonly guardrails: EncryptionGuardrails) {}
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const root = (context as INagValidationContext).appConstruct ?? this.scope.node.root;
+    const index = new TemplateIndex(root, synthesizedTemplates(root, context));
+    const rules = ruleContext(index, this.guardrails.minimumEncryption);
+    const severity = this.guardrails.mode === GuardrailMode.ENFORCE ? 'error' : 'warning';
+    const violations: PolicyViolation[] = [];
+    for (const resource of this.scope.node.findAll()) {
+      if (!CfnResource.isCfnResource(resource) || !S3_ENCRYPTION_RULE_TYPES.has(resource.cfnResourceType)) continue;
+      for (const { rule, problems } of evaluateRules(resource, rules)) {
+        if (!problems || problems.length === 0) continue;
+        const ruleId = fullRuleId(rule);
+        if (isAcknowledged(resource, ruleId)) continue;
+        const leftAlone = this.notRemediated(resource, ruleId);
+        violations.push({
+          ruleName: ruleId,
+          description: `${problems.join(' ')}${leftAlone ? ` Not remediated: ${leftAlone}` : ''}`,
+          fix: `${rule.explanation} To accept it: Validations.of(construct).acknowledge({ id: '${ruleId}', reason }).`,
+          severity,
+          violatingResources: [{ constructPath: resource.node.path, locations: ['Properties'] }],
+        });
       }
     }
-    return this.findings.get(resource) ?? [];
+    return { success: this.guardrails.mode !== GuardrailMode.ENFORCE || violations.length === 0, violations };
+  }
+
+  private notRemediated(resource: CfnResource, ruleId: string): string | undefined {
+    const remediator = this.guardrails._remediator;
+    if (!remediator) return undefined;
+    return remediator.notesFor(resource)?.get(ruleId) ?? (resource.cfnResourceType === CFN_TYPES.key
+      ? 'only a key aws-cdk-lib created for one bucket is changed; other keys may be shared, so their owners decide.' : undefined);
   }
 }

@@ -2,11 +2,11 @@
  * What {@link EncryptionGuardrails} does with a finding. An enum-like class: use the static members.
  */
 export class GuardrailMode {
-  /** Every finding becomes a synth warning (acknowledgeable); synth succeeds. */
+  /** Every finding is a warning in the validation report (acknowledgeable); synth succeeds. */
   public static readonly REPORT = new GuardrailMode('REPORT');
   /**
-   * Every unacknowledged finding is a synth error (an error annotation on the resource): `cdk synth`
-   * fails, and `app.synth()` records the errors in the cloud assembly.
+   * Every unacknowledged finding is an error in the validation report: synthesis fails
+   * (`cdk synth` exits non-zero, `app.synth()` throws), naming the resource, rule, problem and fix.
    */
   public static readonly ENFORCE = new GuardrailMode('ENFORCE');
   /**

@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
 import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
 import { INagValidationContext, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { S3_ENCRYPTION_PACK_NAME, S3_ENCRYPTION_RULE_TYPES, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
 import { S3_ENCRYPTION_RULES } from './rules';
-import { TemplateIndex } from './template-index';
+import { TemplateIndex, synthesizedTemplates } from './template-index';
 
 /** Props of {@link S3EncryptionChecks}. */
 export interface S3EncryptionChecksProps extends NagPackProps {
@@ -44,7 +43,7 @@ export class S3EncryptionChecks extends NagPack {
   public readonly minimumEncryption: BucketEncryptionMode;
 
   private index?: TemplateIndex;
-  private templates?: Map<Stack, Json>;
+  private templates?: ReadonlyMap<Stack, unknown>;
 
   /**
    * @param scope the app (or stage) the pack is added to; needed for `writeSuppressionsToCloudFormation`
@@ -98,21 +97,3 @@ export class S3EncryptionChecks extends NagPack {
   }
 }
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The synthesized template of each stack the validation context lists, by stack construct. */
-function synthesizedTemplates(root: IConstruct, context: IPolicyValidationContext): Map<Stack, Json> {
-  const stacksByPath = new Map<string, Stack>();
-  for (const construct of root.node.findAll()) if (Stack.isStack(construct)) stacksByPath.set(construct.node.path, construct);
-  const out = new Map<Stack, Json>();
-  for (const { stackConstructPath, templatePath } of context.stackTemplates ?? []) {
-    const stack = stackConstructPath === undefined ? undefined : stacksByPath.get(stackConstructPath);
-    if (!stack) continue;
-    try {
-      out.set(stack, JSON.parse(fs.readFileSync(templatePath, 'utf8')));
-    } catch {
-      // unreadable: the rules render that stack's resources instead
-    }
-  }
-  return out;
-}

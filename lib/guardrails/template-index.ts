@@ -1,4 +1,5 @@
-import { CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import { CfnOutput, CfnResource, IPolicyValidationContext, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import {
   PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, RenderContext, getAttPlaceholder, refPlaceholder, renderCfnString,
@@ -63,7 +64,7 @@ export class TemplateIndex {
    * @param templates synthesized templates by stack, when they exist (a validation plugin gets
    *   them): resources and exports are then read from the template instead of rendered again
    */
-  constructor(private readonly root: IConstruct, private readonly templates: ReadonlyMap<Stack, Json> = new Map()) {
+  constructor(private readonly root: IConstruct, private readonly templates: ReadonlyMap<Stack, unknown> = new Map()) {
     for (const construct of root.node.findAll()) {
       if (CfnResource.isCfnResource(construct) && INDEXED_TYPES.has(construct.cfnResourceType)) {
         this.track(construct);
@@ -289,7 +290,7 @@ export class TemplateIndex {
     const stack = Stack.of(resource);
     const ctx = this.contextOf(stack);
     const logicalId = stack.resolve(resource.logicalId) as string;
-    const synthesized = this.templates.get(stack)?.Resources?.[logicalId];
+    const synthesized = (this.templates.get(stack) as Json)?.Resources?.[logicalId];
     if (synthesized && synthesized.Type === resource.cfnResourceType) {
       return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: synthesized.Properties ?? {} };
     }
@@ -326,7 +327,7 @@ export class TemplateIndex {
       this.exports = new Map();
       for (const [stack, template] of this.templates) {
         const ctx = this.contextOf(stack);
-        for (const output of Object.values<Json>(template?.Outputs ?? {})) {
+        for (const output of Object.values<Json>((template as Json)?.Outputs ?? {})) {
           const exportName = renderCfnString(output?.Export?.Name, ctx);
           const value = renderCfnString(output?.Value, ctx);
           if (exportName !== undefined && value !== undefined) this.exports.set(exportName, value);
@@ -378,4 +379,24 @@ export function replicationRules(properties: Json): Json[] {
 export function displayPath(resource: IConstruct): string {
   const scope = resource.node.scope;
   return scope && scope.node.defaultChild === resource ? scope.node.path : resource.node.path;
+}
+
+/**
+ * The synthesized template of each stack a validation context lists, by stack construct. Stacks
+ * whose template cannot be read are left out (their resources are then rendered).
+ */
+export function synthesizedTemplates(root: IConstruct, context: IPolicyValidationContext): Map<Stack, unknown> {
+  const stacksByPath = new Map<string, Stack>();
+  for (const construct of root.node.findAll()) if (Stack.isStack(construct)) stacksByPath.set(construct.node.path, construct);
+  const out = new Map<Stack, unknown>();
+  for (const { stackConstructPath, templatePath } of context.stackTemplates ?? []) {
+    const stack = stackConstructPath === undefined ? undefined : stacksByPath.get(stackConstructPath);
+    if (!stack) continue;
+    try {
+      out.set(stack, JSON.parse(fs.readFileSync(templatePath, 'utf8')));
+    } catch {
+      // unreadable: the rules render that stack's resources instead
+    }
+  }
+  return out;
 }

@@ -3,89 +3,86 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, AspectPriority, Aspects, IAspect, Lazy, Stack, Validations } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
 import {
   ConstructPropError, EncryptedBucket, EncryptionGuardrails, GuardrailMode, denyInsecureTransportStatement, denyOutdatedTlsStatement,
 } from '../../lib';
-import { ENV } from './support';
+import { ENV, guardrailFindings, newAppWithOutdir } from './support';
 
-function app() {
-  const a = new App();
-  return { app: a, stack: new Stack(a, 'Guarded', { env: ENV }) };
+function guarded() {
+  const { app, outdir } = newAppWithOutdir();
+  return { app, outdir, stack: new Stack(app, 'Guarded', { env: ENV }) };
 }
 
-const RULE = (id: string) => Match.stringLikeRegexp(`\\[S3Encryption-${id}\\]`);
+/** The findings of one rule, as `<path> <severity>`. */
+const findingsOf = (outdir: string, rule: string) => guardrailFindings(outdir)
+  .filter((f) => f.startsWith(`S3Encryption-${rule} `)).map((f) => f.split(':')[0].split(' ').slice(1).join(' '));
 
 describe('GuardrailMode.REPORT', () => {
-  test('findings become acknowledgeable warnings at the resource; nothing is changed and synth succeeds', () => {
-    const { app: a, stack } = app();
+  test('findings are acknowledgeable warnings in the validation report; nothing is changed and synth succeeds', () => {
+    const { app, outdir, stack } = guarded();
     const bucket = new s3.Bucket(stack, 'Plain', { enforceSSL: true });
-    EncryptionGuardrails.of(a, { mode: GuardrailMode.REPORT });
-    const annotations = Annotations.fromStack(stack);
-    annotations.hasWarning('/Guarded/Plain/Resource', RULE('S3BucketDefaultEncryption'));
-    annotations.hasWarning('/Guarded/Plain/Resource', Match.stringLikeRegexp('\\[S3Encryption-S3BucketMinimumTls\\] no statement denies requests over TLS older than 1.2.*Fix: .*acknowledge\\(\\{ id: \'S3Encryption-S3BucketMinimumTls\''));
-    annotations.hasNoWarning('/Guarded/Plain/Resource', RULE('S3BucketTlsOnly'));
-    annotations.hasNoError('*', Match.anyValue());
+    EncryptionGuardrails.of(app, { mode: GuardrailMode.REPORT });
+    expect(() => app.synth()).not.toThrow();
+    expect(findingsOf(outdir, 'S3BucketDefaultEncryption')).toEqual(['Guarded/Plain/Resource warning']);
+    expect(guardrailFindings(outdir)).toContainEqual(expect.stringMatching(/^S3Encryption-S3BucketMinimumTls Guarded\/Plain\/Resource warning: no statement denies requests over TLS older than 1.2/));
+    expect(findingsOf(outdir, 'S3BucketTlsOnly')).toEqual([]);
     const rendered = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)];
     expect(rendered.Properties).toBeUndefined(); // a bare bucket renders no properties at all: nothing was added
     Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 0);
   });
 
   test('an acknowledged rule (plain or plugin-qualified id) is not reported', () => {
-    const { app: a, stack } = app();
+    const { app, outdir, stack } = guarded();
     const bucket = new s3.Bucket(stack, 'Plain', { enforceSSL: true });
     Validations.of(bucket).acknowledge({ id: 'S3Encryption-S3BucketDefaultEncryption', reason: 'public data set mirror' });
-    Validations.of(stack).acknowledge({ id: 'S3Encryption::S3Encryption-S3BucketSseCBlocked', reason: 'whole stack: legacy SSE-C clients' });
-    EncryptionGuardrails.of(a, { mode: GuardrailMode.REPORT });
-    const annotations = Annotations.fromStack(stack);
-    annotations.hasNoWarning('/Guarded/Plain/Resource', RULE('S3BucketDefaultEncryption'));
-    annotations.hasNoWarning('/Guarded/Plain/Resource', RULE('S3BucketSseCBlocked'));
-    annotations.hasWarning('/Guarded/Plain/Resource', RULE('S3BucketMinimumTls'));
+    Validations.of(stack).acknowledge({ id: 'EncryptionGuardrails::S3Encryption-S3BucketSseCBlocked', reason: 'whole stack: legacy SSE-C clients' });
+    EncryptionGuardrails.of(app, { mode: GuardrailMode.REPORT });
+    app.synth();
+    expect(findingsOf(outdir, 'S3BucketDefaultEncryption')).toEqual([]);
+    expect(findingsOf(outdir, 'S3BucketSseCBlocked')).toEqual([]);
+    expect(findingsOf(outdir, 'S3BucketMinimumTls')).toEqual(['Guarded/Plain/Resource warning']);
   });
 
   test('covers only the scope it is applied to', () => {
-    const a = new App();
-    const guarded = new Stack(a, 'Guarded', { env: ENV });
-    const other = new Stack(a, 'Other', { env: ENV });
-    new s3.Bucket(guarded, 'Plain');
-    new s3.Bucket(other, 'Plain');
-    EncryptionGuardrails.of(guarded, { mode: GuardrailMode.REPORT });
-    Annotations.fromStack(guarded).hasWarning('/Guarded/Plain/Resource', RULE('S3BucketDefaultEncryption'));
-    Annotations.fromStack(other).hasNoWarning('*', RULE('S3BucketDefaultEncryption'));
+    const { app, outdir } = newAppWithOutdir();
+    const guardedStack = new Stack(app, 'Guarded', { env: ENV });
+    new s3.Bucket(guardedStack, 'Plain');
+    new s3.Bucket(new Stack(app, 'Other', { env: ENV }), 'Plain');
+    EncryptionGuardrails.of(guardedStack, { mode: GuardrailMode.REPORT });
+    app.synth();
+    expect(findingsOf(outdir, 'S3BucketDefaultEncryption')).toEqual(['Guarded/Plain/Resource warning']);
   });
 });
 
 describe('GuardrailMode.ENFORCE', () => {
-  test('findings are error annotations at the resource; compliant resources get none', () => {
-    const { app: a, stack } = app();
+  test('findings are errors: synthesis fails; compliant resources have none', () => {
+    const { app, outdir, stack } = guarded();
     new s3.Bucket(stack, 'Plain', { enforceSSL: true });
     new EncryptedBucket(stack, 'Good');
-    EncryptionGuardrails.of(a, { mode: GuardrailMode.ENFORCE });
-    const annotations = Annotations.fromStack(stack);
-    annotations.hasError('/Guarded/Plain/Resource', RULE('S3BucketEncryptionHeaders'));
-    annotations.hasNoError('/Guarded/Good/Bucket/Resource', Match.anyValue());
-    annotations.hasNoError('/Guarded/Good/Key/Resource', Match.anyValue());
+    EncryptionGuardrails.of(app, { mode: GuardrailMode.ENFORCE });
+    expect(() => app.synth()).toThrow(/S3Encryption-S3BucketEncryptionHeaders/);
+    expect(findingsOf(outdir, 'S3BucketEncryptionHeaders')).toEqual(['Guarded/Plain/Resource error']);
+    expect(guardrailFindings(outdir).filter((f) => f.includes('Guarded/Good/'))).toEqual([]);
   });
 
   test('checks after every Aspect ran: a policy added by a later Aspect, or resolved lazily, counts', () => {
-    const { app: a, stack } = app();
+    const { app, outdir, stack } = guarded();
     const late = new s3.Bucket(stack, 'FixedLater', { encryption: s3.BucketEncryption.S3_MANAGED });
     const lazy = new s3.CfnBucket(stack, 'LazyPolicy');
     new s3.CfnBucketPolicy(stack, 'Lazy', {
       bucket: lazy.ref,
       policyDocument: Lazy.any({ produce: () => ({ Statement: [denyInsecureTransportStatement(lazy.attrArn).toStatementJson(), denyOutdatedTlsStatement(lazy.attrArn, 1.2).toStatementJson()] }) }),
     });
-    EncryptionGuardrails.of(a, { mode: GuardrailMode.ENFORCE });
+    EncryptionGuardrails.of(app, { mode: GuardrailMode.ENFORCE });
     const fixer: IAspect = { visit: (node: IConstruct) => { if (node === late) { late.addToResourcePolicy(denyInsecureTransportStatement(late.bucketArn)); late.addToResourcePolicy(denyOutdatedTlsStatement(late.bucketArn, 1.3)); } } };
-    Aspects.of(a).add(fixer, { priority: AspectPriority.READONLY + 100 });
-    const annotations = Annotations.fromStack(stack);
-    for (const p of ['/Guarded/FixedLater/Resource', '/Guarded/LazyPolicy']) {
-      annotations.hasNoError(p, RULE('S3BucketTlsOnly'));
-      annotations.hasNoError(p, RULE('S3BucketMinimumTls'));
-      annotations.hasError(p, RULE('S3BucketDefaultEncryption'));
-    }
+    Aspects.of(app).add(fixer, { priority: AspectPriority.READONLY + 100 });
+    expect(() => app.synth()).toThrow();
+    expect(findingsOf(outdir, 'S3BucketTlsOnly')).toEqual([]);
+    expect(findingsOf(outdir, 'S3BucketMinimumTls')).toEqual([]);
+    expect(findingsOf(outdir, 'S3BucketDefaultEncryption')).toEqual(['Guarded/FixedLater/Resource error', 'Guarded/LazyPolicy error']);
   });
 
   test('`cdk synth` fails on a finding and names the resource and rule; it succeeds on a compliant app', () => {
@@ -101,7 +98,7 @@ describe('GuardrailMode.ENFORCE', () => {
     };
     const failed = run(true);
     expect(failed.status).not.toBe(0);
-    expect(failed.stderr).toMatch(/\[S3Encryption-S3BucketDefaultEncryption\]/);
+    expect(failed.stderr).toMatch(/S3Encryption-S3BucketDefaultEncryption/);
     expect(failed.stderr).toMatch(/Enforced\/Bad\/Resource/);
     const passed = run(false);
     expect(passed.stderr).not.toMatch(/S3Encryption-/);
@@ -118,13 +115,14 @@ describe('EncryptionGuardrails props', () => {
   });
 
   test('applies once per scope; different scopes may combine modes', () => {
-    const a = new App();
-    const stack = new Stack(a, 'Team', { env: ENV });
-    EncryptionGuardrails.of(a, { mode: GuardrailMode.ENFORCE });
-    expect(() => EncryptionGuardrails.of(a, { mode: GuardrailMode.REPORT })).toThrow(/already applied here \(mode ENFORCE\)/);
+    const { app, outdir } = newAppWithOutdir();
+    const stack = new Stack(app, 'Team', { env: ENV });
+    EncryptionGuardrails.of(app, { mode: GuardrailMode.ENFORCE });
+    expect(() => EncryptionGuardrails.of(app, { mode: GuardrailMode.REPORT })).toThrow(/already applied here \(mode ENFORCE\)/);
     new s3.Bucket(stack, 'Plain');
     EncryptionGuardrails.of(stack, { mode: GuardrailMode.REMEDIATE });
-    Annotations.fromStack(stack).hasNoError('*', Match.anyValue()); // remediated first, then enforced clean
+    expect(() => app.synth()).not.toThrow(); // remediated first, then enforced clean
+    expect(guardrailFindings(outdir)).toEqual([]);
   });
 
   test('remediation is applied before mutating Aspects; report and enforce with read-only ones', () => {

@@ -80,6 +80,8 @@ export interface ReportedViolation {
   readonly plugin: string;
   readonly rule: string;
   readonly paths: string[];
+  readonly severity?: string;
+  readonly description?: string;
 }
 
 /** The unacknowledged violations in `outdir/validation-report.json` (none when the file is absent: every plugin passed). */
@@ -91,5 +93,13 @@ export function reportedViolations(outdir: string): ReportedViolation[] {
     plugin: r.pluginName,
     rule: v.ruleName,
     paths: (v.violatingConstructs ?? v.violatingResources ?? []).map((c: any) => c.constructPath ?? c.resourceLogicalId).sort(),
+    severity: v.severity,
+    description: v.description,
   })));
+}
+
+/** What EncryptionGuardrails reported, as `<rule> <path> <severity>: <description>` lines. */
+export function guardrailFindings(outdir: string): string[] {
+  return reportedViolations(outdir).filter((v) => v.plugin === 'EncryptionGuardrails')
+    .flatMap((v) => v.paths.map((p) => `${v.rule} ${p} ${v.severity}: ${v.description}`));
 }
