@@ -11,8 +11,8 @@ import { ALLOWED_MINIMUM_TLS_VERSIONS } from '../encrypted-bucket-policy-stateme
 import { isAcknowledged } from './acknowledgements';
 import { BucketRemediator } from './bucket-remediation';
 import { GuardrailMode } from './guardrail-mode';
-import { S3_ENCRYPTION_RULE_TYPES, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
-import { CFN_TYPES, TemplateIndex, synthesizedTemplates } from './template-index';
+import { S3_ENCRYPTION_RULE_TYPES, evaluateApp, fullRuleId } from './rule-evaluation';
+import { CFN_TYPES } from './template-index';
 
 /** Props of {@link EncryptionGuardrails}. */
 export interface EncryptionGuardrailsProps {
@@ -124,13 +124,12 @@ class GuardrailsReport implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const root = (context as INagValidationContext).appConstruct ?? this.scope.node.root;
-    const index = new TemplateIndex(root, synthesizedTemplates(root, context));
-    const rules = ruleContext(index, this.guardrails.minimumEncryption);
+    const findings = evaluateApp(root, context, this.guardrails.minimumEncryption);
     const severity = this.guardrails.mode === GuardrailMode.ENFORCE ? 'error' : 'warning';
     const violations: PolicyViolation[] = [];
     for (const resource of this.scope.node.findAll()) {
       if (!CfnResource.isCfnResource(resource) || !S3_ENCRYPTION_RULE_TYPES.has(resource.cfnResourceType)) continue;
-      for (const { rule, problems } of evaluateRules(resource, rules)) {
+      for (const { rule, problems } of findings.get(resource) ?? []) {
         if (!problems || problems.length === 0) continue;
         const ruleId = fullRuleId(rule);
         if (isAcknowledged(resource, ruleId)) continue;

@@ -1,8 +1,10 @@
-import { CfnResource } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import { CfnResource, IPolicyValidationContext } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { RuleContext, S3EncryptionRule } from './rule';
 import { S3_ENCRYPTION_RULES } from './rules';
-import { TemplateIndex } from './template-index';
+import { TemplateIndex, synthesizedTemplates } from './template-index';
 
 /** Prefix of every rule id of the pack, e.g. `S3Encryption-S3BucketTlsOnly`. */
 export const S3_ENCRYPTION_PACK_NAME = 'S3Encryption';
@@ -39,4 +41,36 @@ export function evaluateRules(resource: CfnResource, context: RuleContext): Rule
       return { rule, problems: [`the rule failed on this resource (${(e as Error).message}); treat it as not compliant.`] };
     }
   });
+}
+
+/** Findings of every S3/KMS resource of an app, from one synthesis. */
+export type AppFindings = ReadonlyMap<CfnResource, readonly RuleFinding[]>;
+
+const SHARED = new WeakMap<IConstruct, { readonly signature: string; readonly findings: AppFindings }>();
+
+/**
+ * Runs every rule on every S3/KMS resource of the app, reading the synthesized templates of the
+ * validation context. Plugins of one synthesis (the pack and the guardrails' report) share the
+ * result: the signature covers the minimum and each template file's path, size and time.
+ */
+export function evaluateApp(root: IConstruct, context: IPolicyValidationContext, minimumEncryption: BucketEncryptionMode): AppFindings {
+  const signature = [minimumEncryption.name, ...(context.templatePaths ?? []).map((p) => {
+    try {
+      const stat = fs.statSync(p);
+      return `${p}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return `${p}:missing`;
+    }
+  })].join('|');
+  const cached = SHARED.get(root);
+  if (cached?.signature === signature) return cached.findings;
+  const rules = ruleContext(new TemplateIndex(root, synthesizedTemplates(root, context)), minimumEncryption);
+  const findings = new Map<CfnResource, RuleFinding[]>();
+  for (const construct of root.node.findAll()) {
+    if (CfnResource.isCfnResource(construct) && S3_ENCRYPTION_RULE_TYPES.has(construct.cfnResourceType)) {
+      findings.set(construct, evaluateRules(construct, rules));
+    }
+  }
+  SHARED.set(root, { signature, findings });
+  return findings;
 }

@@ -1,10 +1,10 @@
-import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport, Stack } from 'aws-cdk-lib';
+import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { INagValidationContext, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
-import { S3_ENCRYPTION_PACK_NAME, S3_ENCRYPTION_RULE_TYPES, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
+import { AppFindings, S3_ENCRYPTION_PACK_NAME, S3_ENCRYPTION_RULE_TYPES, evaluateApp, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
 import { S3_ENCRYPTION_RULES } from './rules';
-import { TemplateIndex, synthesizedTemplates } from './template-index';
+import { TemplateIndex } from './template-index';
 
 /** Props of {@link S3EncryptionChecks}. */
 export interface S3EncryptionChecksProps extends NagPackProps {
@@ -43,7 +43,7 @@ export class S3EncryptionChecks extends NagPack {
   public readonly minimumEncryption: BucketEncryptionMode;
 
   private index?: TemplateIndex;
-  private templates?: ReadonlyMap<Stack, unknown>;
+  private findings?: AppFindings;
 
   /**
    * @param scope the app (or stage) the pack is added to; needed for `writeSuppressionsToCloudFormation`
@@ -57,15 +57,16 @@ export class S3EncryptionChecks extends NagPack {
 
   /**
    * Called by CDK after synthesis: the rules read the synthesized templates (exactly what will be
-   * deployed) and fall back to rendering resources that are not in them (nested stacks).
+   * deployed), falling back to rendering resources that are not in them (nested stacks), and share
+   * their findings with `EncryptionGuardrails` in the same synthesis.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const root = (context as INagValidationContext).appConstruct;
-    this.templates = root ? synthesizedTemplates(root, context) : undefined;
+    this.findings = root ? evaluateApp(root, context, this.minimumEncryption) : undefined;
     try {
       return super.validate(context);
     } finally {
-      this.templates = undefined;
+      this.findings = undefined;
     }
   }
 
@@ -81,8 +82,12 @@ export class S3EncryptionChecks extends NagPack {
 
   protected checkResource(node: CfnResource): void {
     if (!S3_ENCRYPTION_RULE_TYPES.has(node.cfnResourceType)) return;
-    this.index ??= new TemplateIndex(node.node.root, this.templates);
-    for (const { rule, problems } of evaluateRules(node, ruleContext(this.index, this.minimumEncryption))) {
+    let findings = this.findings?.get(node);
+    if (!findings) {
+      this.index ??= new TemplateIndex(node.node.root);
+      findings = evaluateRules(node, ruleContext(this.index, this.minimumEncryption));
+    }
+    for (const { rule, problems } of findings) {
       const compliance = problems === undefined ? NagRuleCompliance.NOT_APPLICABLE
         : problems.length === 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
       this.applyRule({
