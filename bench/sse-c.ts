@@ -133,7 +133,7 @@ function median(xs: number[]): number {
 
 // ---------------------------------------------------------------- child: one 1 GiB transfer, report peak RSS
 
-/** BENCH_PART_MIB / BENCH_QUEUE_SIZE override SseCObjectClient's partSize / queueSize (defaults: 8 MiB / 3). */
+/** BENCH_PART_MIB / BENCH_QUEUE_SIZE override SseCObjectClient's partSize / queueSize (defaults: 6 MiB / 3). */
 function clientTuning(): { partSize?: number; queueSize?: number } {
   const part = Number(process.env.BENCH_PART_MIB);
   const queue = Number(process.env.BENCH_QUEUE_SIZE);

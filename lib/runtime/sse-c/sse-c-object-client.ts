@@ -57,8 +57,9 @@ export interface SseCObjectClientOptions {
   readonly allowInsecureHttp?: boolean;
   /**
    * Multipart part size in bytes for uploads (at least 5 MiB). Bodies up to one part go in one PutObject.
-   * Raised automatically when a known length would need more than 10,000 parts.
-   * @default 8 MiB
+   * Raised automatically when a known length would need more than 10,000 parts; a stream of unknown length
+   * can be at most 10,000 parts (58.6 GiB at 6 MiB), so raise it for larger streams.
+   * @default 6 MiB
    */
   readonly partSize?: number;
   /**
@@ -292,7 +293,7 @@ export class SseCObjectClient {
   constructor(options: SseCObjectClientOptions) {
     this.s3 = options.client;
     this.allowInsecureHttp = options.allowInsecureHttp ?? false;
-    this.partSize = options.partSize ?? 8 * MiB;
+    this.partSize = options.partSize ?? 6 * MiB;
     this.queueSize = options.queueSize ?? 3;
     this.copyStrategy = options.copyStrategy ?? 'auto';
     this.copyPartSize = options.copyPartSize ?? 512 * MiB;
