@@ -9,3 +9,12 @@ export * from './sse-c';
 export * from './handlers';
 export * from './client-side/s3-errors';
 export * from './client-side/s3-encryption-client';
+export * from './client-side/data-key-rotation';
+export * from './client-side/s3-key-rotation';
+export {
+  classifyRotationError,
+  type ClientSideKeyRotationHandlerOptions,
+  createClientSideKeyRotationHandler,
+  type RotationKeys,
+  rotationKeysFromEnvironment,
+} from './handlers/client-side-key-rotation';

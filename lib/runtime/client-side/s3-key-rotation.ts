@@ -1,0 +1,334 @@
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  type CopyObjectCommandInput,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+  type ServerSideEncryption,
+  type StorageClass,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { assertClientUsesTls } from '../s3-client-factory';
+import { mapSseCError } from '../sse-c/error-mapping';
+import { NoncurrentVersionError, ObjectChangedError } from '../sse-c/errors';
+import { S3_USER_METADATA_LIMIT_BYTES } from './client-side-encryption';
+import { MetadataStrategy } from './content-format';
+import { type DataKeyRotation } from './data-key-rotation';
+import { ClientSideConfigurationError, ClientSideUsageError, MalformedMetadataError } from './errors';
+import { instructionFileKey } from './instruction-file';
+import { EncryptedObjectNotFoundError } from './s3-errors';
+import { decodeContentMetadata, requiresInstructionFile } from './metadata/decode-metadata';
+import { encodeContentMetadata } from './metadata/encode-metadata';
+import { ALL_CONTENT_METADATA_KEYS, INSTRUCTION_FILE_SUFFIX, MetadataKeys } from './metadata/metadata-keys';
+
+const MiB = 1024 * 1024;
+/** CopyObject's size limit; larger objects are copied part by part. */
+export const MAX_COPY_OBJECT_BYTES = 5 * 1024 * MiB;
+const MAX_PARTS = 10_000;
+const MAX_INSTRUCTION_FILE_BYTES = 1024 * 1024;
+
+/** Options of {@link S3ObjectKeyRotator}. */
+export interface S3ObjectKeyRotatorOptions {
+  /** The S3 client, e.g. from `createS3Client`. */
+  readonly client: S3Client;
+  /** The old and new key-encryption keys. */
+  readonly rotation: DataKeyRotation;
+  /** Allow a plain-HTTP endpoint (tests only). @default false */
+  readonly allowInsecureHttp?: boolean;
+  /** Objects larger than this are rewritten with UploadPartCopy instead of CopyObject. @default 5 GiB (S3's CopyObject limit) */
+  readonly maxCopyObjectBytes?: number;
+  /** Part size of such multipart copies (at least 5 MiB). @default 512 MiB */
+  readonly copyPartSize?: number;
+  /** Suffix of instruction files. @default '.instruction' */
+  readonly instructionFileSuffix?: string;
+}
+
+/** Which object to rotate. */
+export interface RotateObjectKeyParams {
+  /** Bucket name. */
+  readonly bucket: string;
+  /** Object key. */
+  readonly key: string;
+  /**
+   * The version expected to be current (e.g. from an inventory manifest). Rotating metadata writes a new
+   * current version, so another current version fails with NoncurrentVersionError instead of resurrecting old content.
+   * @default - whatever version is current
+   */
+  readonly expectedVersionId?: string;
+}
+
+/** What {@link S3ObjectKeyRotator.rotate} did. */
+export interface ObjectKeyRotationResult {
+  /** `rotated`, or `already-current` when the data key was already wrapped under the new key. */
+  readonly outcome: 'rotated' | 'already-current';
+  /** Where the object's wrapped key lives. */
+  readonly location: MetadataStrategy;
+  /** The object's format version. */
+  readonly formatVersion: 1 | 2 | 3;
+  /** The old key that opened it (rotated only). */
+  readonly from?: string;
+  /** The new key. */
+  readonly to: string;
+  /**
+   * How the metadata was rewritten (rotated only): the instruction file was replaced, or the object was
+   * copied onto itself with new metadata (CopyObject, or UploadPartCopy above 5 GiB); the body bytes never change.
+   */
+  readonly method?: 'instruction-file' | 'copy-object' | 'multipart-copy';
+  /** How the data key moved: KMS ReEncrypt (never left KMS) or unwrap and wrap. */
+  readonly rewrap?: 'kms-reencrypt' | 'unwrap-and-wrap';
+  /** Version id of the object (of the new version in metadata mode), in versioned buckets. */
+  readonly versionId?: string;
+}
+
+/**
+ * Key-encryption-key rotation of S3 objects written by an S3 Encryption Client: re-wraps each
+ * object's data key under the new key and rewrites ONLY the encryption metadata, never the content.
+ *
+ * - Instruction-file objects: `<key>.instruction` is replaced (conditional on its ETag); the object
+ *   itself is untouched, so its ETag, version and Last-Modified stay as they are.
+ * - Object-metadata objects: CopyObject of the object onto itself (MetadataDirective REPLACE,
+ *   conditional on the ETag just read), which keeps the body bytes, the other user metadata, the
+ *   standard headers, the tags (TaggingDirective COPY), the storage class and SSE-S3/SSE-KMS settings.
+ *   In versioned buckets this makes a new current version; noncurrent versions keep the old wrap.
+ *   SSE-C objects cannot be copied without their key and fail; radosgw Pacific cannot copy SSE-KMS
+ *   sources (501) either: use instruction files there.
+ * Idempotent: an object already under the new key succeeds with `already-current`.
+ */
+export class S3ObjectKeyRotator {
+  private readonly s3: S3Client;
+  private readonly rotation: DataKeyRotation;
+  private readonly allowInsecureHttp: boolean;
+  private readonly maxCopyObjectBytes: number;
+  private readonly copyPartSize: number;
+  private readonly suffix: string;
+  private tlsChecked?: Promise<void>;
+  /** How each bucket's server honours If-Match on PutObject (radosgw Pacific: unquoted only, none in versioned buckets). */
+  private readonly writeConditions = new Map<string, 'quoted' | 'unquoted' | 'unsupported'>();
+
+  constructor(options: S3ObjectKeyRotatorOptions) {
+    if (!options?.client || !options.rotation) throw new ClientSideConfigurationError('S3ObjectKeyRotator needs an S3Client (client) and a DataKeyRotation (rotation).');
+    this.s3 = options.client;
+    this.rotation = options.rotation;
+    this.allowInsecureHttp = options.allowInsecureHttp ?? false;
+    this.maxCopyObjectBytes = options.maxCopyObjectBytes ?? MAX_COPY_OBJECT_BYTES;
+    this.copyPartSize = options.copyPartSize ?? 512 * MiB;
+    if (this.copyPartSize < 5 * MiB) throw new ClientSideConfigurationError(`copyPartSize must be at least 5 MiB; got ${options.copyPartSize}.`);
+    this.suffix = options.instructionFileSuffix ?? INSTRUCTION_FILE_SUFFIX;
+  }
+
+  /** Rotates the data key wrap of one object. Throws typed errors; see the class comment. */
+  public async rotate(params: RotateObjectKeyParams): Promise<ObjectKeyRotationResult> {
+    this.tlsChecked ??= assertClientUsesTls(this.s3, this.allowInsecureHttp);
+    this.tlsChecked.catch(() => (this.tlsChecked = undefined));
+    await this.tlsChecked;
+    const ref = { bucket: params.bucket, key: params.key };
+    let head: HeadObjectCommandOutput;
+    try {
+      head = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    } catch (err) {
+      throw mapRotationError(err, ref, true);
+    }
+    if (params.expectedVersionId !== undefined && !sameVersion(params.expectedVersionId, head.VersionId)) {
+      throw new NoncurrentVersionError({ ...ref, versionId: params.expectedVersionId }, head.VersionId);
+    }
+    const metadata = head.Metadata ?? {};
+    const fileKey = instructionFileKey(ref.key, this.suffix);
+    const file = requiresInstructionFile(metadata) ? await this.readInstructionFile(ref.bucket, fileKey) : undefined;
+    const stored = { metadata, instructionFileKey: fileKey, ...(file ? { instructionFile: file.body } : {}) };
+    const md = decodeContentMetadata(stored);
+    const common = { location: md.strategy, formatVersion: md.formatVersion, to: this.rotation.to.description };
+
+    const outcome = await this.rotation.rewrap(stored, md);
+    if (outcome.outcome === 'already-current') {
+      return { outcome: 'already-current', ...common, ...(head.VersionId ? { versionId: head.VersionId } : {}) };
+    }
+    const encoded = encodeContentMetadata(outcome.contentMetadata, md.strategy);
+    const done = { outcome: 'rotated' as const, ...common, from: outcome.from.description, rewrap: outcome.method };
+
+    if (md.strategy === MetadataStrategy.INSTRUCTION_FILE) {
+      await this.replaceInstructionFile(ref.bucket, fileKey, encoded.instructionFile!, file!.etag);
+      return { ...done, method: 'instruction-file', ...(head.VersionId ? { versionId: head.VersionId } : {}) };
+    }
+    const newMetadata: Record<string, string> = { ...userMetadataOf(metadata), ...encoded.metadata };
+    const informational = metadata[MetadataKeys.UNENCRYPTED_CONTENT_LENGTH];
+    if (informational !== undefined && md.formatVersion === 2) newMetadata[MetadataKeys.UNENCRYPTED_CONTENT_LENGTH] = informational;
+    const size = Object.entries(newMetadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (size > S3_USER_METADATA_LIMIT_BYTES) {
+      throw new ClientSideUsageError(`The re-wrapped metadata would be ${size} bytes, over S3's ${S3_USER_METADATA_LIMIT_BYTES}-byte user-metadata limit; the object was left as it was. Re-encrypt it with instruction files.`);
+    }
+    if (!head.ETag) throw new ObjectChangedError(ref, undefined, 'S3 returned no ETag, so the copy cannot be made conditional');
+    const copy = (head.ContentLength ?? 0) > this.maxCopyObjectBytes
+      ? await this.multipartCopy(ref, head, newMetadata)
+      : await this.copyOntoItself(ref, head, newMetadata);
+    return { ...done, method: copy.method, ...(copy.versionId ? { versionId: copy.versionId } : {}) };
+  }
+
+  /** CopyObject onto itself with the new metadata, only if the object is still the version and ETag we read. */
+  private async copyOntoItself(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput, metadata: Record<string, string>) {
+    const input: CopyObjectCommandInput = {
+      Bucket: ref.bucket,
+      Key: ref.key,
+      CopySource: copySource(ref, head.VersionId),
+      CopySourceIfMatch: head.ETag,
+      MetadataDirective: 'REPLACE',
+      TaggingDirective: 'COPY',
+      Metadata: metadata,
+      ...preservedHeaders(head),
+    };
+    try {
+      const out = await this.s3.send(new CopyObjectCommand(input));
+      return { method: 'copy-object' as const, versionId: out.VersionId };
+    } catch (err) {
+      throw mapRotationError(err, ref);
+    }
+  }
+
+  /** The same for objects over CopyObject's 5 GiB limit: UploadPartCopy of every range, tags set again afterwards. */
+  private async multipartCopy(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput, metadata: Record<string, string>) {
+    const size = head.ContentLength ?? 0;
+    const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+    let tags: Array<{ Key: string; Value: string }> = [];
+    let uploadId: string | undefined;
+    try {
+      const tagging = await this.s3.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: head.VersionId }));
+      tags = (tagging.TagSet ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+      const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, Metadata: metadata, ...preservedHeaders(head) }));
+      uploadId = created.UploadId;
+      const parts: Array<{ PartNumber: number; ETag?: string }> = [];
+      for (let start = 0, part = 1; start < size; start += partSize, part++) {
+        const out = await this.s3.send(new UploadPartCopyCommand({
+          Bucket: ref.bucket,
+          Key: ref.key,
+          UploadId: uploadId,
+          PartNumber: part,
+          CopySource: copySource(ref, head.VersionId),
+          CopySourceIfMatch: head.ETag,
+          CopySourceRange: `bytes=${start}-${Math.min(start + partSize, size) - 1}`,
+        }));
+        parts.push({ PartNumber: part, ETag: out.CopyPartResult?.ETag });
+      }
+      const done = await this.s3.send(new CompleteMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
+      uploadId = undefined;
+      if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: done.VersionId, Tagging: { TagSet: tags } }));
+      return { method: 'multipart-copy' as const, versionId: done.VersionId };
+    } catch (err) {
+      if (uploadId !== undefined) await this.s3.send(new AbortMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, UploadId: uploadId })).catch(() => undefined);
+      throw mapRotationError(err, ref);
+    }
+  }
+
+  private async readInstructionFile(bucket: string, key: string): Promise<{ body: Buffer; etag?: string } | undefined> {
+    let out: GetObjectCommandOutput;
+    try {
+      out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      throw mapRotationError(err, { bucket, key });
+    }
+    if ((out.ContentLength ?? 0) > MAX_INSTRUCTION_FILE_BYTES) {
+      (out.Body as Readable | undefined)?.destroy();
+      throw new MalformedMetadataError(undefined, `the instruction file s3://${bucket}/${key} is ${out.ContentLength} bytes; S3EC instruction files are small JSON objects.`);
+    }
+    return { body: Buffer.from(await out.Body!.transformToByteArray()), ...(out.ETag ? { etag: out.ETag } : {}) };
+  }
+
+  /**
+   * Writes the new instruction file only if it is still the one read (If-Match on its ETag), so a
+   * concurrent overwrite of the object is never paired with the old data key. Servers that do not
+   * honour If-Match on PUT (radosgw Pacific compares the unquoted ETag, and ignores it in versioned
+   * buckets) are detected once per bucket; there the ETag is re-checked right before writing.
+   */
+  private async replaceInstructionFile(bucket: string, key: string, body: string, etag: string | undefined): Promise<void> {
+    const ref = { bucket, key };
+    const mode = this.writeConditions.get(bucket) ?? 'quoted';
+    if (etag && mode === 'unsupported' && (await this.currentEtag(bucket, key)) !== etag) throw new ObjectChangedError(ref, undefined, 'its instruction file changed');
+    const ifMatch = !etag || mode === 'unsupported' ? undefined : mode === 'quoted' ? etag : etag.replace(/"/g, '');
+    const bytes = Buffer.from(body, 'utf8');
+    try {
+      await this.s3.send(new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: bytes,
+        ContentLength: bytes.length,
+        ContentType: 'application/json',
+        Metadata: { [MetadataKeys.INSTRUCTION_FILE_MARKER]: '' },
+        IfMatch: ifMatch,
+      }));
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 && mode !== 'unsupported' && etag && (await this.currentEtag(bucket, key)) === etag) {
+        this.writeConditions.set(bucket, mode === 'quoted' ? 'unquoted' : 'unsupported');
+        return this.replaceInstructionFile(bucket, key, body, etag);
+      }
+      throw mapRotationError(err, ref);
+    }
+  }
+
+  private async currentEtag(bucket: string, key: string): Promise<string | undefined> {
+    try {
+      return (await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The headers CopyObject with MetadataDirective REPLACE would otherwise drop or reset. */
+function preservedHeaders(head: HeadObjectCommandOutput) {
+  if (head.SSECustomerAlgorithm) {
+    throw new ClientSideUsageError('The object is also SSE-C encrypted; rotating its client-side key would need its SSE-C key to copy it. Use instruction files for such objects.');
+  }
+  const out = {
+    ContentType: head.ContentType,
+    CacheControl: head.CacheControl,
+    ContentDisposition: head.ContentDisposition,
+    ContentEncoding: head.ContentEncoding,
+    ContentLanguage: head.ContentLanguage,
+    Expires: head.Expires,
+    WebsiteRedirectLocation: head.WebsiteRedirectLocation,
+    StorageClass: head.StorageClass && head.StorageClass !== 'STANDARD' ? (head.StorageClass as StorageClass) : undefined,
+    ServerSideEncryption: head.ServerSideEncryption as ServerSideEncryption | undefined,
+    SSEKMSKeyId: head.ServerSideEncryption === 'aws:kms' || head.ServerSideEncryption === 'aws:kms:dsse' ? head.SSEKMSKeyId : undefined,
+    BucketKeyEnabled: head.BucketKeyEnabled,
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<typeof out>;
+}
+
+function userMetadataOf(metadata: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata)) {
+    if (!ALL_CONTENT_METADATA_KEYS.includes(k.toLowerCase())) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function copySource(ref: { bucket: string; key: string }, versionId: string | undefined): string {
+  const key = encodeURIComponent(ref.key).replace(/%2F/g, '/');
+  return `${ref.bucket}/${key}${versionId && versionId !== 'null' ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
+}
+
+/**
+ * 404 → EncryptedObjectNotFoundError, 412 → ObjectChangedError (Batch Operations retries it), and for
+ * HEAD a 400 means an SSE-C object read without its key (SseCKeyRequiredError); anything else unchanged.
+ */
+function mapRotationError(err: unknown, ref: { bucket: string; key: string }, head = false): unknown {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  if (status === 404) return new EncryptedObjectNotFoundError(ref, { cause: err, bucketMissing: (err as { Code?: string }).Code === 'NoSuchBucket' });
+  if (status === 412) return new ObjectChangedError(ref, err);
+  if (head && status === 400) return mapSseCError(err, { kind: 'read', object: ref, readKeySent: false });
+  return err;
+}
+
+function sameVersion(a: string | undefined, b: string | undefined): boolean {
+  const norm = (v: string | undefined) => (v === undefined || v === '' || v === 'null' ? 'null' : v);
+  return norm(a) === norm(b);
+}
