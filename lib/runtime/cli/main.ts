@@ -16,6 +16,8 @@
  * - Secrets: call `ctx.addSecret(bytes)` for every key you load; the CLI scrubs their encodings from
  *   everything it prints to stderr. Never print a key yourself.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { S3EncryptionError } from '../errors';
 import { type CliCommand, type CliContext, UsageError } from './command';
 import { decryptCommand } from './commands/decrypt';
@@ -103,11 +105,16 @@ function usage(table: CliCommand[]): string {
 }
 
 function version(): string {
-  try {
-    return (require('../../../../package.json') as { version: string }).version;
-  } catch {
-    return (require('../../../package.json') as { version: string }).version;
+  // from lib/runtime/cli (sources) or dist/lib/runtime/cli (package): the nearest package.json that is ours
+  for (let dir = __dirname, i = 0; i < 6; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 's3-encryption-constructs' && pkg.version) return pkg.version;
+    } catch {
+      // not here: go up
+    }
   }
+  return 'unknown';
 }
 
 if (require.main === module) {
