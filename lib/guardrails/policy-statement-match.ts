@@ -168,9 +168,8 @@ function coversAction(candidate: NormalizedStatement, action: string): boolean {
 
 function coversResource(candidate: NormalizedStatement, spellings: readonly string[]): boolean {
   if (!candidate.resources) return false; // NotResource: not worth the risk of a wrong answer
-  return candidate.resources.some((pattern) => (hasIamWildcard(pattern)
-    ? spellings.some((s) => iamPatternMatches(pattern, s, false))
-    : spellings.includes(pattern)));
+  return candidate.resources.some((pattern) => spellings.includes(pattern)
+    || (hasIamWildcard(pattern) && spellings.some((s) => iamPatternMatches(pattern, s, false))));
 }
 
 /** Whether `clause` of a candidate Deny holds whenever all `required` clauses hold. */
