@@ -1,4 +1,5 @@
 import { encryptedBuckets } from './encrypted-buckets';
+import { guardrails } from './guardrails';
 import { replicatedPairs } from './replicated-pairs';
 import { SynthCase } from './types';
 
@@ -6,4 +7,5 @@ import { SynthCase } from './types';
 export const SYNTH_CASES: readonly SynthCase[] = [
   encryptedBuckets,
   replicatedPairs,
+  guardrails,
 ];
