@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -87,6 +89,31 @@ export interface SseCKeyRotationProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * KMS key to encrypt the function's log group with (its key policy must let CloudWatch Logs use it).
+   * @default - encrypted with CloudWatch Logs' own keys
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * VPC to run the function in. It then needs routes to S3 and Secrets Manager (e.g. VPC endpoints).
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the function.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Reserved concurrency: caps how many copies Batch Operations can run at once (and so the request
+   * rate against the bucket and the secret), and keeps them from starving other functions.
+   * @default - no reservation (the account's unreserved concurrency)
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -136,6 +163,9 @@ export class SseCKeyRotation extends Construct {
       ...(props.timeout ? { timeout: props.timeout } : {}),
       ...(props.memorySize ? { memorySize: props.memorySize } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logEncryptionKey ? { logEncryptionKey: props.logEncryptionKey } : {}),
+      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
     });
     // HEAD/GET (current and by version), PUT / multipart / copy destination, tags carried over; no delete, no list
     packaged.grantObjectActions(

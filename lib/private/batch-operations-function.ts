@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -23,6 +24,14 @@ export interface BatchOperationsFunctionProps {
   readonly memorySize?: number;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /** @default - log group encrypted by CloudWatch Logs' own keys */
+  readonly logEncryptionKey?: kms.IKey;
+  /** @default - not in a VPC */
+  readonly vpc?: ec2.IVpc;
+  /** @default - the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** @default - no reserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -40,6 +49,10 @@ export class BatchOperationsFunction extends Construct {
   public readonly batchOperationsRole: iam.Role;
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
+  /** The function's permissions (a customer-managed policy, so compliance packs that reject inline policies pass). */
+  public readonly functionPolicy: iam.ManagedPolicy;
+  /** The Batch Operations role's permissions. */
+  public readonly batchOperationsPolicy: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: BatchOperationsFunctionProps) {
     super(scope, id);
@@ -47,18 +60,23 @@ export class BatchOperationsFunction extends Construct {
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.logEncryptionKey ? { encryptionKey: props.logEncryptionKey } : {}),
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.description}`,
     });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
+    this.functionPolicy = new iam.ManagedPolicy(this, 'FunctionPolicy', {
+      description: `Permissions of ${props.description}`,
+      roles: [this.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      ],
+    });
     this.function = new NodejsFunction(this, 'Function', {
       entry: batchHandlerEntry(props.handlerName),
       handler: 'handler',
@@ -70,6 +88,8 @@ export class BatchOperationsFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: props.environment,
+      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
       bundling: {
         forceDockerBundling: false,
         target: BATCH_HANDLER_BUNDLING.target,
@@ -80,6 +100,8 @@ export class BatchOperationsFunction extends Construct {
       },
     });
 
+    this.function.node.addDependency(this.functionPolicy);
+
     this.batchOperationsRole = new iam.Role(this, 'BatchOperationsRole', {
       description: `Assumed by S3 Batch Operations to invoke ${props.description}`,
       // confused-deputy guard: only Batch Operations jobs of this account may assume it
@@ -88,23 +110,24 @@ export class BatchOperationsFunction extends Construct {
         ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 's3', resource: 'job', resourceName: '*' }) },
       }),
     });
-    this.batchOperationsRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'InvokeTheHandler',
-        actions: ['lambda:InvokeFunction'],
-        resources: [this.function.functionArn, `${this.function.functionArn}:*`],
-      }),
-    );
+    this.batchOperationsPolicy = new iam.ManagedPolicy(this, 'BatchOperationsPolicy', {
+      description: `Lets S3 Batch Operations invoke ${props.description}`,
+      roles: [this.batchOperationsRole],
+      statements: [
+        // the unqualified function only: create the job with function.functionArn
+        new iam.PolicyStatement({ sid: 'InvokeTheHandler', actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+      ],
+    });
   }
 
   /** Lets the function use `actions` on objects of `bucket` (and nothing else of it). */
   public grantObjectActions(bucket: s3.IBucket, actions: string[], sid: string): void {
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ sid, actions, resources: [bucket.arnForObjects('*')] }));
+    this.functionPolicy.addStatements(new iam.PolicyStatement({ sid, actions, resources: [bucket.arnForObjects('*')] }));
   }
 
   /** Lets the function read `secret` (GetSecretValue only, on this secret only; and its KMS key through Secrets Manager). */
   public grantSecretRead(secret: secretsmanager.ISecret): void {
-    this.role.addToPrincipalPolicy(
+    this.functionPolicy.addStatements(
       new iam.PolicyStatement({
         sid: 'ReadKeySecret',
         actions: ['secretsmanager:GetSecretValue'],
@@ -112,35 +135,35 @@ export class BatchOperationsFunction extends Construct {
         resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
       }),
     );
-    if (secret.encryptionKey) grantKmsViaService(this.role, secret.encryptionKey, ['kms:Decrypt'], 'secretsmanager');
+    if (secret.encryptionKey) grantKmsViaService(this.functionPolicy, secret.encryptionKey, ['kms:Decrypt'], 'secretsmanager');
   }
 
   /** Lets Batch Operations read the job manifest under `prefix` of `bucket`. */
   public grantManifestRead(bucket: s3.IBucket, prefix: string): void {
-    this.batchOperationsRole.addToPrincipalPolicy(
+    this.batchOperationsPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'ReadManifest', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
     );
-    this.batchOperationsRole.addToPrincipalPolicy(
+    this.batchOperationsPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'LocateManifestBucket', actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );
-    if (bucket.encryptionKey) grantKmsViaService(this.batchOperationsRole, bucket.encryptionKey, ['kms:Decrypt'], 's3');
+    if (bucket.encryptionKey) grantKmsViaService(this.batchOperationsPolicy, bucket.encryptionKey, ['kms:Decrypt'], 's3');
   }
 
   /** Lets Batch Operations write the completion report under `prefix` of `bucket`. */
   public grantReportWrite(bucket: s3.IBucket, prefix: string): void {
-    this.batchOperationsRole.addToPrincipalPolicy(
+    this.batchOperationsPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'WriteReport', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
     );
-    this.batchOperationsRole.addToPrincipalPolicy(
+    this.batchOperationsPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'LocateReportBucket', actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );
-    if (bucket.encryptionKey) grantKmsViaService(this.batchOperationsRole, bucket.encryptionKey, ['kms:GenerateDataKey'], 's3');
+    if (bucket.encryptionKey) grantKmsViaService(this.batchOperationsPolicy, bucket.encryptionKey, ['kms:GenerateDataKey'], 's3');
   }
 }
 
-function grantKmsViaService(role: iam.Role, key: kms.IKey, actions: string[], service: string): void {
-  const region = Stack.of(role).region;
-  role.addToPrincipalPolicy(
+function grantKmsViaService(policy: iam.ManagedPolicy, key: kms.IKey, actions: string[], service: string): void {
+  const region = Stack.of(policy).region;
+  policy.addStatements(
     new iam.PolicyStatement({
       actions,
       resources: [key.keyArn],
