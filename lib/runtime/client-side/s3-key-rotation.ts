@@ -172,7 +172,12 @@ export class S3ObjectKeyRotator {
     return { ...done, method: copy.method, ...(copy.versionId ? { versionId: copy.versionId } : {}) };
   }
 
-  /** CopyObject onto itself with the new metadata, only if the object is still the version and ETag we read. */
+  /**
+   * CopyObject onto itself with the new metadata, only if the object is still the version and ETag we read:
+   * CopySourceIfMatch (atomic on AWS), the copy source pinned to the version read, and, for servers that
+   * ignore CopySourceIfMatch (radosgw Pacific), a HEAD right before the copy. Tags are read first and set
+   * again after the copy, because radosgw drops them on a copy onto itself (harmless on AWS).
+   */
   private async copyOntoItself(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput, metadata: Record<string, string>) {
     const input: CopyObjectCommandInput = {
       Bucket: ref.bucket,
@@ -185,22 +190,34 @@ export class S3ObjectKeyRotator {
       ...preservedHeaders(head),
     };
     try {
+      const tags = await this.tagsOf(ref, head.VersionId);
+      await this.assertUnchanged(ref, head);
       const out = await this.s3.send(new CopyObjectCommand(input));
+      if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: out.VersionId, Tagging: { TagSet: tags } }));
       return { method: 'copy-object' as const, versionId: out.VersionId };
     } catch (err) {
       throw mapRotationError(err, ref);
     }
   }
 
+  private async tagsOf(ref: { bucket: string; key: string }, versionId: string | undefined): Promise<Array<{ Key: string; Value: string }>> {
+    const out = await this.s3.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: versionId }));
+    return (out.TagSet ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+  }
+
+  /** Throws ObjectChangedError unless the current version is still the one read (same version id and ETag). */
+  private async assertUnchanged(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput): Promise<void> {
+    const now = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
+    if (now.ETag !== head.ETag || !sameVersion(now.VersionId, head.VersionId)) throw new ObjectChangedError(ref, undefined, 'it was overwritten while its key was re-wrapped');
+  }
+
   /** The same for objects over CopyObject's 5 GiB limit: UploadPartCopy of every range, tags set again afterwards. */
   private async multipartCopy(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput, metadata: Record<string, string>) {
     const size = head.ContentLength ?? 0;
     const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_PARTS / MiB) * MiB);
-    let tags: Array<{ Key: string; Value: string }> = [];
     let uploadId: string | undefined;
     try {
-      const tagging = await this.s3.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: head.VersionId }));
-      tags = (tagging.TagSet ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+      const tags = await this.tagsOf(ref, head.VersionId);
       const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, Metadata: metadata, ...preservedHeaders(head) }));
       uploadId = created.UploadId;
       const parts: Array<{ PartNumber: number; ETag?: string }> = [];
@@ -216,6 +233,7 @@ export class S3ObjectKeyRotator {
         }));
         parts.push({ PartNumber: part, ETag: out.CopyPartResult?.ETag });
       }
+      await this.assertUnchanged(ref, head); // every part came from the version read
       const done = await this.s3.send(new CompleteMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
       uploadId = undefined;
       if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: done.VersionId, Tagging: { TagSet: tags } }));

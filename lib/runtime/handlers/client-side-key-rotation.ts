@@ -81,9 +81,14 @@ export function createClientSideKeyRotationHandler(options: ClientSideKeyRotatio
 /** classifyTaskError, plus KMS and Secrets Manager errors whose cause is transient (throttling, 5xx, network). */
 export function classifyRotationError(err: unknown): { resultCode: BatchResultCode; resultString: string } {
   const base = classifyTaskError(err);
-  const cause = (err as { cause?: unknown } | undefined)?.cause;
-  const transientCause = (err instanceof KmsRequestError || err instanceof SseCKeySourceError) && isTransientError(cause);
-  return transientCause ? { ...base, resultCode: 'TemporaryFailure' } : base;
+  if (!(err instanceof KmsRequestError || err instanceof SseCKeySourceError)) return base;
+  // the SDK wraps network errors (ENOTFOUND, ECONNRESET) once more: look down the cause chain
+  let cause = (err as { cause?: unknown }).cause;
+  for (let depth = 0; cause !== undefined && depth < 4; depth++) {
+    if (isTransientError(cause)) return { ...base, resultCode: 'TemporaryFailure' };
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return base;
 }
 
 function scrubSecrets(text: string, secrets: Buffer[]): string {

@@ -7,11 +7,13 @@ import { testKmsClient } from './keyrings';
  * SourceKeyId and SourceEncryptionContext (IncorrectKeyException when SourceKeyId names another key,
  * InvalidCiphertextException when the blob or the context was changed) and encrypted again under
  * DestinationKeyId with DestinationEncryptionContext. The plaintext never leaves the fake. Requests are
- * recorded as `ReEncrypt` in `kms.requests` (the internal decrypt step is not recorded).
+ * recorded as `ReEncrypt` in `kms.requests` (the internal decrypt step is not recorded). `hooks.before`
+ * runs while the request is "in flight".
  */
-export function addReEncrypt(kms: FakeKms): void {
+export function addReEncrypt(kms: FakeKms, hooks: { before?: (input: ReEncryptCommandInput) => Promise<void> } = {}): void {
   kms.mock.on(ReEncryptCommand).callsFake(async (input: ReEncryptCommandInput) => {
     kms.requests.push({ op: 'ReEncrypt', input });
+    await hooks.before?.(input); // e.g. another writer acting while the KMS call is in flight
     const before = kms.requests.length;
     let decrypted: DecryptCommandOutput;
     try {
