@@ -112,6 +112,8 @@ export function rotationKeysFromEnvironment(env: NodeJS.ProcessEnv, clients: { k
   if (Boolean(toKms) === Boolean(toSecret)) {
     throw new ClientSideConfigurationError('Set exactly one of CSE_ROTATION_TO_KMS_KEY_ID and CSE_ROTATION_TO_AES_SECRET_ID: the key to wrap data keys under.');
   }
+  const fromDescription = parseMaterialDescription(env.CSE_ROTATION_FROM_MATERIAL_DESCRIPTION);
+  const toDescription = parseMaterialDescription(env.CSE_ROTATION_TO_MATERIAL_DESCRIPTION);
   const sources = new Map<string, SecretsManagerSseCKeySource>();
   const sourceFor = (secretId: string) => {
     let source = sources.get(secretId);
@@ -121,7 +123,7 @@ export function rotationKeysFromEnvironment(env: NodeJS.ProcessEnv, clients: { k
     }
     return source;
   };
-  const rawKey = async (secretId: string, stage: string, materialDescription: string | undefined): Promise<{ key: RotationKey; bytes: Buffer } | undefined> => {
+  const rawKey = async (secretId: string, stage: string, materialDescription: Record<string, string>): Promise<{ key: RotationKey; bytes: Buffer } | undefined> => {
     let found;
     try {
       found = await sourceFor(secretId).byStage(stage);
@@ -133,7 +135,7 @@ export function rotationKeysFromEnvironment(env: NodeJS.ProcessEnv, clients: { k
     }
     if (!found) return undefined;
     const bytes = found.exportBytes();
-    const keyring = new RawAesKeyring({ wrappingKey: bytes, materialDescription: parseMaterialDescription(materialDescription) });
+    const keyring = new RawAesKeyring({ wrappingKey: bytes, materialDescription });
     return { key: keyringRotationKey(keyring, `raw AES key from ${found.label ?? `secret ${secretId} ${stage}`}`), bytes };
   };
 
@@ -145,7 +147,7 @@ export function rotationKeysFromEnvironment(env: NodeJS.ProcessEnv, clients: { k
       const labels: string[] = [...fromKms];
       if (fromSecret) {
         const stage = env.CSE_ROTATION_FROM_AES_SECRET_STAGE || AWSPREVIOUS;
-        const k = await rawKey(fromSecret, stage, env.CSE_ROTATION_FROM_MATERIAL_DESCRIPTION);
+        const k = await rawKey(fromSecret, stage, fromDescription);
         if (k) {
           from.push(k.key);
           secrets.push(k.bytes);
@@ -159,7 +161,7 @@ export function rotationKeysFromEnvironment(env: NodeJS.ProcessEnv, clients: { k
         to = kmsRotationKey({ client: kmsClient(), keyId: toKms });
       } else {
         const stage = env.CSE_ROTATION_TO_AES_SECRET_STAGE || AWSCURRENT;
-        const k = await rawKey(toSecret!, stage, env.CSE_ROTATION_TO_MATERIAL_DESCRIPTION);
+        const k = await rawKey(toSecret!, stage, toDescription);
         if (!k) throw new SseCKeySourceError(`secret ${toSecret} has no ${stage} version`);
         to = k.key;
         secrets.push(k.bytes);
