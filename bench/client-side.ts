@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
+import { peakRssMb } from './peak-rss';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -160,7 +161,7 @@ async function child(args: string[]): Promise<void> {
   let mode = '';
   for (let i = 0; i < iterations; i++) mode = await operation();
   const ms = Number(process.hrtime.bigint() - started) / 1e6 / iterations;
-  const sample: Sample = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: size, mode };
+  const sample: Sample = { ms, maxRssMb: peakRssMb(), bytes: size, mode };
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 }
 

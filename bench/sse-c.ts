@@ -27,6 +27,7 @@ import {
 import { createS3Client } from '../lib/runtime/s3-client-factory';
 import { SseCKey } from '../lib/runtime/sse-c/sse-c-key';
 import { SseCObjectClient } from '../lib/runtime/sse-c/sse-c-object-client';
+import { peakRssMb } from './peak-rss';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -159,15 +160,6 @@ async function child(op: 'put' | 'get', bucket: string, objectKey: string, keyB6
     JSON.stringify({ op, bytes, seconds, maxRssMb: peakRssMb(), startRssMb: rssBefore / MiB }),
   );
   client.destroy();
-}
-
-/**
- * Peak RSS of this process, from /proc/self/status VmHWM. Not `process.resourceUsage().maxRSS`: on Linux
- * that survives execve, so a child would report its parent's peak if the parent's was higher.
- */
-function peakRssMb(): number {
-  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return kb ? Number(kb) / 1024 : process.resourceUsage().maxRSS / 1024;
 }
 
 function bundleSelf(): string {

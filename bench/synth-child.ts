@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { peakRssMb } from './peak-rss';
 import { SYNTH_CASES } from './synth-cases';
 
 const [caseName, variant, sizeText] = process.argv.slice(2);
@@ -20,4 +21,4 @@ const assembly = app.synth();
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 const templateBytes = assembly.stacks.reduce((sum, s) => sum + fs.statSync(path.join(outdir, s.templateFile)).size, 0);
 fs.rmSync(outdir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, stacks: assembly.stacks.length, templateBytes }) + '\n');
+process.stdout.write(JSON.stringify({ ms, maxRssMb: peakRssMb(), stacks: assembly.stacks.length, templateBytes }) + '\n');
