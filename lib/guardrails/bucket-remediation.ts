@@ -104,11 +104,12 @@ class BucketRemediation {
 
   public apply(): void {
     const failing = this.failingRules();
-    if (failing.has(fullRuleId(S3BucketDefaultEncryption))) this.fixDefaultEncryption();
-    if (this.failingRules().has(fullRuleId(S3BucketKeyEnabled))) this.fixBucketKeys();
-    if (failing.has(fullRuleId(S3BucketSseCBlocked))) this.fixSseC();
+    // A new default encryption changes what Bucket Keys and the header policy must be: re-check.
+    const now = failing.has(fullRuleId(S3BucketDefaultEncryption)) && this.fixDefaultEncryption() ? this.failingRules() : failing;
+    if (now.has(fullRuleId(S3BucketKeyEnabled))) this.fixBucketKeys();
+    if (now.has(fullRuleId(S3BucketSseCBlocked))) this.fixSseC();
     this.fixPublicAccess();
-    this.fixPolicies(this.failingRules());
+    this.fixPolicies(now);
     this.fixOwnKey();
     for (const rule of [S3ReplicaKmsEncrypted, S3LogTargetEncryption]) {
       if (failing.has(fullRuleId(rule))) {
@@ -136,18 +137,20 @@ class BucketRemediation {
     return this.index.entry(this.cfn);
   }
 
-  private fixDefaultEncryption(): void {
+  /** Sets the default encryption; false when it was left alone. */
+  private fixDefaultEncryption(): boolean {
     const ruleId = fullRuleId(S3BucketDefaultEncryption);
+    const leave = (reason: string) => { this.leftAlone(ruleId, reason); return false; };
     const rules = editableEncryptionRules(this.cfn);
-    if (!rules) return this.leftAlone(ruleId, 'BucketEncryption is set through a token or override, so it cannot be changed safely.');
+    if (!rules) return leave('BucketEncryption is set through a token or override, so it cannot be changed safely.');
     const facts = defaultEncryptionOf(this.entry());
     const target = this.options.minimumEncryption;
     if (facts.sseAlgorithm !== undefined && facts.sseAlgorithm !== 'AES256') {
-      return this.leftAlone(ruleId, `the bucket already uses ${facts.sseAlgorithm}; moving it to ${target.sseAlgorithm} changes its cost and key usage and is left to you.`);
+      return leave(`the bucket already uses ${facts.sseAlgorithm}; moving it to ${target.sseAlgorithm} changes its cost and key usage and is left to you.`);
     }
     if (target.usesKms) {
       const unsafe = this.whyKmsWouldBreakReaders();
-      if (unsafe) return this.leftAlone(ruleId, `${unsafe} Switching it to a new KMS key would break them.`);
+      if (unsafe) return leave(`${unsafe} Switching it to a new KMS key would break them.`);
     }
     let key: kms.IKey | undefined;
     if (target.usesKms) {
@@ -176,6 +179,7 @@ class BucketRemediation {
     this.changes.push(key
       ? `default encryption ${target.name} under new rotating key ${key.node.path} (usable through S3 by principals of this account${target === BucketEncryptionMode.SSE_KMS ? ', with S3 Bucket Keys' : ''})`
       : `default encryption ${target.name}`);
+    return true;
   }
 
   /**

@@ -46,18 +46,20 @@ export interface BucketSpellings {
  */
 export class TemplateIndex {
   private readonly resourcesByType = new Map<string, CfnResource[]>();
+  private readonly tracked = new Set<CfnResource>();
   private readonly entries = new Map<CfnResource, IndexedResource>();
   private readonly statements = new Map<CfnResource, NormalizedStatement[]>();
   private readonly spellings = new WeakMap<IndexedResource, BucketSpellings>();
   private readonly stackKeys = new Map<Stack, string>();
   private readonly contexts = new Map<Stack, RenderContext>();
   private exports?: Map<string, string>;
-  private bucketsBySpelling?: Map<string, IndexedResource>;
-  private keysByRef?: Map<string, IndexedResource>;
-  private aliasesByName?: Map<string, IndexedResource>;
-  private policiesByBucket?: Map<CfnResource, IndexedResource[]>;
-  private logSources?: Map<CfnResource, IndexedResource[]>;
-  private replicationSources?: Map<CfnResource, IndexedResource[]>;
+  // Links hold constructs, not rendered entries, so a refreshed resource is read fresh through them.
+  private bucketsBySpelling?: Map<string, CfnResource>;
+  private keysByRef?: Map<string, CfnResource>;
+  private aliasesByName?: Map<string, CfnResource>;
+  private policiesByBucket?: Map<CfnResource, CfnResource[]>;
+  private logSources?: Map<CfnResource, CfnResource[]>;
+  private replicationSources?: Map<CfnResource, CfnResource[]>;
 
   /**
    * @param root the app (or any construct: the index covers its whole tree)
@@ -74,17 +76,27 @@ export class TemplateIndex {
 
   /** Adds a resource created after the index was built. */
   public add(resource: CfnResource): void {
-    if (INDEXED_TYPES.has(resource.cfnResourceType) && !this.of(resource.cfnResourceType).includes(resource)) {
-      this.track(resource);
-      this.invalidateLinks();
+    if (!INDEXED_TYPES.has(resource.cfnResourceType) || this.tracked.has(resource)) return;
+    this.track(resource);
+    if (resource.cfnResourceType === CFN_TYPES.bucketPolicy) {
+      const target = this.policiesByBucket && this.bucketOfPolicy(this.entry(resource));
+      if (target) this.policiesByBucket!.set(target.construct, [...(this.policiesByBucket!.get(target.construct) ?? []), resource]);
+    } else if (resource.cfnResourceType === CFN_TYPES.key) {
+      const key = this.keysByRef && this.entry(resource);
+      if (key) this.keysByRef!.set(`${key.ctx.stackKey}#${key.logicalId}`, resource);
+    } else {
+      this.invalidateLinks(); // a new bucket or alias can change any link
     }
   }
 
-  /** Forgets what was rendered for `resource` (and the links), so the next read sees its changes. */
+  /**
+   * Forgets what was rendered for `resource`, so the next read sees its changes. Links (bucket
+   * names, logging and replication targets, which bucket a policy is for) are kept: remediation,
+   * the only caller, never changes them.
+   */
   public refresh(resource: CfnResource): void {
     this.entries.delete(resource);
     this.statements.delete(resource);
-    this.invalidateLinks();
   }
 
   /** Resources of one type. */
@@ -147,12 +159,12 @@ export class TemplateIndex {
     if (!this.bucketsBySpelling) {
       this.bucketsBySpelling = new Map();
       for (const construct of this.of(CFN_TYPES.bucket)) {
-        const bucket = this.entry(construct);
-        const { names, arns } = this.bucketSpellings(bucket);
-        for (const spelling of [...names, ...arns]) this.bucketsBySpelling.set(spelling, bucket);
+        const { names, arns } = this.bucketSpellings(this.entry(construct));
+        for (const spelling of [...names, ...arns]) this.bucketsBySpelling.set(spelling, construct);
       }
     }
-    return this.bucketsBySpelling.get(nameOrArn);
+    const found = this.bucketsBySpelling.get(nameOrArn);
+    return found && this.entry(found);
   }
 
   /** The bucket a bucket policy is attached to, when it is defined in the app. */
@@ -171,15 +183,14 @@ export class TemplateIndex {
     if (!this.policiesByBucket) {
       this.policiesByBucket = new Map();
       for (const construct of this.of(CFN_TYPES.bucketPolicy)) {
-        const policy = this.entry(construct);
-        const target = this.bucketOfPolicy(policy);
+        const target = this.bucketOfPolicy(this.entry(construct));
         if (!target) continue;
         const list = this.policiesByBucket.get(target.construct) ?? [];
-        list.push(policy);
+        list.push(construct);
         this.policiesByBucket.set(target.construct, list);
       }
     }
-    return this.policiesByBucket.get(bucket.construct) ?? [];
+    return (this.policiesByBucket.get(bucket.construct) ?? []).map((p) => this.entry(p));
   }
 
   /** The buckets of the app whose server access logs go to `target`. */
@@ -190,7 +201,7 @@ export class TemplateIndex {
         return name === undefined ? [] : [name];
       });
     }
-    return this.logSources.get(target.construct) ?? [];
+    return (this.logSources.get(target.construct) ?? []).map((b) => this.entry(b));
   }
 
   /** The buckets of the app that replicate into `destination`. */
@@ -200,7 +211,7 @@ export class TemplateIndex {
         .map((rule) => renderCfnString(rule?.Destination?.Bucket, source.ctx))
         .filter((arn): arn is string => arn !== undefined));
     }
-    return this.replicationSources.get(destination.construct) ?? [];
+    return (this.replicationSources.get(destination.construct) ?? []).map((b) => this.entry(b));
   }
 
   /**
@@ -226,27 +237,27 @@ export class TemplateIndex {
       this.keysByRef = new Map();
       for (const construct of this.of(CFN_TYPES.key)) {
         const key = this.entry(construct);
-        this.keysByRef.set(`${key.ctx.stackKey}#${key.logicalId}`, key);
+        this.keysByRef.set(`${key.ctx.stackKey}#${key.logicalId}`, construct);
       }
       this.aliasesByName = new Map();
       for (const construct of this.of(CFN_TYPES.alias)) {
         const alias = this.entry(construct);
         const name = renderCfnString(alias.properties.AliasName, alias.ctx);
-        if (name) this.aliasesByName.set(name, alias);
-        this.aliasesByName.set(`${alias.ctx.stackKey}#${alias.logicalId}`, alias);
+        if (name) this.aliasesByName.set(name, construct);
+        this.aliasesByName.set(`${alias.ctx.stackKey}#${alias.logicalId}`, construct);
       }
     }
     const reference = referenceOf(canonical) ?? referenceOf(/^arn:aws:kms:[^:]*:[^:]*:key\/(.+)$/.exec(canonical)?.[1] ?? '');
     if (reference) {
       const key = this.keysByRef.get(reference);
-      if (key) return key;
+      if (key) return this.entry(key);
       const alias = this.aliasesByName!.get(reference);
-      if (alias) return this.keyOfAlias(alias);
+      if (alias) return this.keyOfAlias(this.entry(alias));
     }
     const aliasName = aliasNameOf(canonical);
     if (aliasName) {
       const alias = this.aliasesByName!.get(`alias/${aliasName}`);
-      if (alias) return this.keyOfAlias(alias);
+      if (alias) return this.keyOfAlias(this.entry(alias));
     }
     return undefined;
   }
@@ -256,15 +267,14 @@ export class TemplateIndex {
     return target === undefined || aliasNameOf(target) ? undefined : this.findKey(target);
   }
 
-  private linkBuckets(targetsOf: (source: IndexedResource) => string[]): Map<CfnResource, IndexedResource[]> {
-    const links = new Map<CfnResource, IndexedResource[]>();
+  private linkBuckets(targetsOf: (source: IndexedResource) => string[]): Map<CfnResource, CfnResource[]> {
+    const links = new Map<CfnResource, CfnResource[]>();
     for (const construct of this.of(CFN_TYPES.bucket)) {
-      const source = this.entry(construct);
-      for (const spelling of targetsOf(source)) {
+      for (const spelling of targetsOf(this.entry(construct))) {
         const target = this.findBucket(spelling);
         if (!target) continue;
         const list = links.get(target.construct) ?? [];
-        if (!list.includes(source)) list.push(source);
+        if (!list.includes(construct)) list.push(construct);
         links.set(target.construct, list);
       }
     }
@@ -272,6 +282,7 @@ export class TemplateIndex {
   }
 
   private track(resource: CfnResource): void {
+    this.tracked.add(resource);
     const list = this.resourcesByType.get(resource.cfnResourceType) ?? [];
     list.push(resource);
     this.resourcesByType.set(resource.cfnResourceType, list);
