@@ -13,3 +13,4 @@ export * from './replication-destination';
 export * from './guardrails';
 export * from './encrypted-bucket-profiles';
 export * from './sse-c-key-rotation';
+export * from './client-side-key-rotation';

@@ -125,11 +125,14 @@ export class BatchOperationsFunction extends Construct {
     this.functionPolicy.addStatements(new iam.PolicyStatement({ sid, actions, resources: [bucket.arnForObjects('*')] }));
   }
 
-  /** Lets the function read `secret` (GetSecretValue only, on this secret only; and its KMS key through Secrets Manager). */
-  public grantSecretRead(secret: secretsmanager.ISecret): void {
+  /**
+   * Lets the function read `secret` (GetSecretValue only, on this secret only; and its KMS key through Secrets Manager).
+   * Pass a distinct `sid` for each further secret (statement ids must be unique within the policy).
+   */
+  public grantSecretRead(secret: secretsmanager.ISecret, sid = 'ReadKeySecret'): void {
     this.functionPolicy.addStatements(
       new iam.PolicyStatement({
-        sid: 'ReadKeySecret',
+        sid,
         actions: ['secretsmanager:GetSecretValue'],
         // a partial ARN (secret imported by name) needs the random suffix wildcard
         resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],

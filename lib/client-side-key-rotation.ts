@@ -1,0 +1,283 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { type PropProblem, throwIfProblems } from './construct-prop-error';
+import { EncryptedBucket } from './encrypted-bucket';
+import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { BatchOperationsFunction } from './private/batch-operations-function';
+
+/** Options of {@link KeyEncryptionKey.fromSecret}. */
+export interface SecretKeyEncryptionKeyOptions {
+  /**
+   * Staging label of the secret version holding the key.
+   * @default 'AWSPREVIOUS' for an old key (`fromKeys`), 'AWSCURRENT' for the new key (`toKey`)
+   */
+  readonly stage?: string;
+  /**
+   * Material description stored with (and required to match on) raw-key objects, as given to
+   * `RawAesKeyring({ materialDescription })` when they were written / should be written.
+   * @default {}
+   */
+  readonly materialDescription?: Record<string, string>;
+}
+
+/**
+ * A key-encryption key of client-side encrypted objects (the key that wraps each object's data key):
+ * an AWS KMS key, or a raw AES-256 key held in a Secrets Manager secret (SecretBinary: 32 bytes, or
+ * SecretString: their base64, or JSON `{"key": "<base64>"}`).
+ */
+export class KeyEncryptionKey {
+  /** An AWS KMS key (symmetric). Objects carry its `kms+context` wrap. */
+  public static fromKmsKey(key: kms.IKey): KeyEncryptionKey {
+    return new KeyEncryptionKey(key, undefined, undefined, undefined);
+  }
+
+  /** A raw AES-256 key in a Secrets Manager secret. Objects carry its `AES/GCM` wrap. */
+  public static fromSecret(secret: secretsmanager.ISecret, options: SecretKeyEncryptionKeyOptions = {}): KeyEncryptionKey {
+    return new KeyEncryptionKey(undefined, secret, options.stage, options.materialDescription);
+  }
+
+  private constructor(
+    /** The KMS key, for KMS keys. */
+    public readonly kmsKey: kms.IKey | undefined,
+    /** The secret, for raw AES keys. */
+    public readonly secret: secretsmanager.ISecret | undefined,
+    /** The secret's staging label, if given. */
+    public readonly stage: string | undefined,
+    /** The material description of a raw key, if given. */
+    public readonly materialDescription: Record<string, string> | undefined,
+  ) {}
+}
+
+/** Props of {@link ClientSideKeyRotation}. */
+export interface ClientSideKeyRotationProps {
+  /** The bucket holding the client-side encrypted objects (written by this library or any S3 Encryption Client). */
+  readonly bucket: s3.IBucket;
+
+  /**
+   * The keys objects are wrapped under now, tried in order. At most one may be a secret.
+   * With a secret, rotate the secret first (its old key becomes `AWSPREVIOUS`).
+   */
+  readonly fromKeys: KeyEncryptionKey[];
+
+  /** The key to re-wrap data keys under. */
+  readonly toKey: KeyEncryptionKey;
+
+  /**
+   * Bucket holding the job manifests (CSV or S3 Inventory): Batch Operations gets read access to `manifestPrefix` in it.
+   * @default - none: grant the Batch Operations role read access to your manifest yourself
+   */
+  readonly manifestBucket?: s3.IBucket;
+
+  /**
+   * Key prefix of the manifests in `manifestBucket`.
+   * @default '' (the whole bucket)
+   */
+  readonly manifestPrefix?: string;
+
+  /**
+   * Bucket receiving the job completion reports: Batch Operations gets write access to `reportPrefix` in it.
+   * @default - none: create jobs without a report, or grant access yourself
+   */
+  readonly reportBucket?: s3.IBucket;
+
+  /**
+   * Key prefix of the reports in `reportBucket`.
+   * @default 'client-side-key-rotation-reports/'
+   */
+  readonly reportPrefix?: string;
+
+  /**
+   * Tasks one invocation works on at once (Batch Operations normally sends one).
+   * @default 4
+   */
+  readonly concurrencyPerInvocation?: number;
+
+  /**
+   * Function memory. Only metadata passes through the function (the body is copied server-side).
+   * @default 512
+   */
+  readonly memorySize?: number;
+
+  /**
+   * Function timeout. A server-side copy of an object near 5 TB takes minutes.
+   * @default Duration.minutes(15)
+   */
+  readonly timeout?: Duration;
+
+  /**
+   * Retention of the function's log group (the audit trail of rotations).
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * KMS key to encrypt the function's log group with (its key policy must let CloudWatch Logs use it).
+   * @default - encrypted with CloudWatch Logs' own keys
+   */
+  readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * VPC to run the function in. It then needs routes to S3, KMS and (for raw keys) Secrets Manager.
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Subnets of `vpc` for the function.
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Reserved concurrency: caps the request rate against the bucket and the keys.
+   * @default - no reservation
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * Rotates the key-encryption key of client-side encrypted objects at any scale with S3 Batch
+ * Operations: a Lambda function that, per task, re-wraps one object's data key from one of `fromKeys`
+ * to `toKey` and rewrites only its encryption metadata (the instruction file, or the object's metadata
+ * by a server-side copy onto itself), never the content; idempotent; per-task result codes. Plus the
+ * role Batch Operations uses to invoke it.
+ *
+ * Least privilege:
+ * - objects of this bucket only: read (current and by version, and their tags), write (copy
+ *   destination, instruction files, multipart copies, tags); no delete, no list;
+ * - KMS to KMS: `kms:ReEncryptFrom` on the old keys and `kms:ReEncryptTo` + `kms:ReEncryptFrom` on the
+ *   new key (data keys never leave KMS; "already rotated" is checked by re-encrypting from the new key
+ *   to itself, so no `kms:Decrypt` anywhere); with a raw key on one side, `kms:Decrypt` on old KMS keys
+ *   or `kms:Encrypt` on a new KMS key instead;
+ * - `secretsmanager:GetSecretValue` on the secrets of raw keys only;
+ * - the bucket's own KMS key (SSE-KMS), through S3 for this bucket only: `kms:Decrypt` and `kms:GenerateDataKey`.
+ * The KMS key policies must allow the account's IAM policies to grant these (the CDK default and
+ * `KmsKeyWithRotation` do).
+ */
+export class ClientSideKeyRotation extends Construct {
+  /** The rotation function (`LambdaInvoke` target, invocation schema 2.0). */
+  public readonly function: lambda.IFunction;
+  /** The function's execution role. */
+  public readonly functionRole: iam.IRole;
+  /** The role to pass as `RoleArn` when creating the Batch Operations job. */
+  public readonly batchOperationsRole: iam.IRole;
+  /** The `InvocationSchemaVersion` to create the job with. */
+  public readonly invocationSchemaVersion: string = '2.0';
+
+  constructor(scope: Construct, id: string, props: ClientSideKeyRotationProps) {
+    super(scope, id);
+    throwIfProblems(this, validateClientSideKeyRotationProps(props));
+    const fromKms = props.fromKeys.filter((k) => k.kmsKey).map((k) => k.kmsKey!);
+    const fromSecret = props.fromKeys.find((k) => k.secret);
+    const to = props.toKey;
+
+    const environment: Record<string, string> = { ROTATION_CONCURRENCY: String(props.concurrencyPerInvocation ?? 4) };
+    if (fromKms.length > 0) environment.CSE_ROTATION_FROM_KMS_KEY_IDS = fromKms.map((k) => k.keyArn).join(',');
+    if (fromSecret) {
+      environment.CSE_ROTATION_FROM_AES_SECRET_ID = fromSecret.secret!.secretArn;
+      environment.CSE_ROTATION_FROM_AES_SECRET_STAGE = fromSecret.stage ?? 'AWSPREVIOUS';
+      if (fromSecret.materialDescription) environment.CSE_ROTATION_FROM_MATERIAL_DESCRIPTION = JSON.stringify(fromSecret.materialDescription);
+    }
+    if (to.kmsKey) {
+      environment.CSE_ROTATION_TO_KMS_KEY_ID = to.kmsKey.keyArn;
+    } else {
+      environment.CSE_ROTATION_TO_AES_SECRET_ID = to.secret!.secretArn;
+      environment.CSE_ROTATION_TO_AES_SECRET_STAGE = to.stage ?? 'AWSCURRENT';
+      if (to.materialDescription) environment.CSE_ROTATION_TO_MATERIAL_DESCRIPTION = JSON.stringify(to.materialDescription);
+    }
+
+    const packaged = new BatchOperationsFunction(this, 'Rotate', {
+      handlerName: 'client-side-key-rotation',
+      description: 'client-side encryption key-encryption-key rotation (S3 Batch Operations)',
+      environment,
+      memorySize: props.memorySize ?? 512,
+      ...(props.timeout ? { timeout: props.timeout } : {}),
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logEncryptionKey ? { logEncryptionKey: props.logEncryptionKey } : {}),
+      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
+      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
+    });
+
+    // HEAD/GET (current and pinned versions, instruction files), tags; PUT for the copy destination,
+    // instruction files and multipart copies; no delete, no list
+    packaged.grantObjectActions(
+      props.bucket,
+      [
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:GetObjectTagging',
+        's3:GetObjectVersionTagging',
+        's3:PutObject',
+        's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
+        's3:AbortMultipartUpload',
+      ],
+      'RotateKeysOfObjectsOfThisBucket',
+    );
+    const statement = (sid: string, actions: string[], keys: kms.IKey[]) =>
+      new iam.PolicyStatement({ sid, actions, resources: keys.map((k) => k.keyArn) });
+    const kmsToKms = fromKms.length > 0 && Boolean(to.kmsKey);
+    if (kmsToKms) packaged.functionPolicy.addStatements(statement('ReEncryptFromOldKeys', ['kms:ReEncryptFrom'], fromKms));
+    else if (fromKms.length > 0) packaged.functionPolicy.addStatements(statement('UnwrapWithOldKeys', ['kms:Decrypt'], fromKms));
+    if (to.kmsKey) {
+      // ReEncryptFrom + ReEncryptTo on the new key: the "already rotated" check re-encrypts from it to itself
+      const actions = ['kms:ReEncryptFrom', 'kms:ReEncryptTo', ...(fromSecret ? ['kms:Encrypt'] : [])];
+      packaged.functionPolicy.addStatements(statement('WrapWithNewKey', actions, [to.kmsKey]));
+    }
+    const secrets = [...new Set([...props.fromKeys, to].filter((k) => k.secret).map((k) => k.secret!))];
+    secrets.forEach((secret, i) => packaged.grantSecretRead(secret, i === 0 ? 'ReadKeySecret' : `ReadKeySecret${i + 1}`));
+
+    // the bucket's own SSE-KMS key: CopyObject reads and writes the body through S3
+    const bucketKey = props.bucket.encryptionKey;
+    if (bucketKey) {
+      const encrypted = EncryptedBucket.of(props.bucket);
+      packaged.functionPolicy.addStatements(new iam.PolicyStatement({
+        sid: 'BucketKeyThroughS3',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [bucketKey.keyArn],
+        conditions: kmsThroughS3Conditions(Stack.of(this).region, props.bucket.bucketArn, encrypted?.bucketKeyEnabled ?? false),
+      }));
+    }
+    if (props.manifestBucket) packaged.grantManifestRead(props.manifestBucket, props.manifestPrefix ?? '');
+    if (props.reportBucket) packaged.grantReportWrite(props.reportBucket, props.reportPrefix ?? 'client-side-key-rotation-reports/');
+
+    this.function = packaged.function;
+    this.functionRole = packaged.role;
+    this.batchOperationsRole = packaged.batchOperationsRole;
+  }
+}
+
+/** Validation of {@link ClientSideKeyRotationProps}: the problems, empty if none. */
+export function validateClientSideKeyRotationProps(props: ClientSideKeyRotationProps): PropProblem[] {
+  const problems: PropProblem[] = [];
+  if (!props.fromKeys || props.fromKeys.length === 0) {
+    problems.push({ prop: 'fromKeys', problem: 'is empty: the function needs the keys objects are wrapped under now.', fix: 'pass at least one KeyEncryptionKey.fromKmsKey(oldKey) or KeyEncryptionKey.fromSecret(secret).' });
+  } else if (props.fromKeys.filter((k) => k.secret).length > 1) {
+    problems.push({ prop: 'fromKeys', problem: 'names more than one secret.', fix: 'rotate one secret at a time (its AWSPREVIOUS to its AWSCURRENT), or run one job per secret.' });
+  }
+  const concurrency = props.concurrencyPerInvocation ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    problems.push({ prop: 'concurrencyPerInvocation', problem: `must be an integer from 1 to 64; got ${concurrency}.`, fix: 'use a value such as 4.' });
+  }
+  const to = props.toKey;
+  if (!to) {
+    problems.push({ prop: 'toKey', problem: 'is missing.', fix: 'pass KeyEncryptionKey.fromKmsKey(newKey) or KeyEncryptionKey.fromSecret(secret).' });
+    return problems;
+  }
+  for (const from of props.fromKeys ?? []) {
+    const sameKms = from.kmsKey && to.kmsKey && from.kmsKey === to.kmsKey;
+    const sameSecretVersion = from.secret && to.secret && from.secret === to.secret && (from.stage ?? 'AWSPREVIOUS') === (to.stage ?? 'AWSCURRENT');
+    if (sameKms || sameSecretVersion) {
+      problems.push({ prop: 'toKey', problem: 'is also one of fromKeys, so there is nothing to rotate.', fix: 'pass the new key as toKey and only old keys in fromKeys.' });
+    }
+  }
+  return problems;
+}
+
