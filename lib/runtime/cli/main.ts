@@ -24,11 +24,12 @@ import { decryptCommand } from './commands/decrypt';
 import { encryptCommand } from './commands/encrypt';
 import { getCommand } from './commands/get';
 import { putCommand } from './commands/put';
+import { clientSideS3KeyOptions } from './client-side-s3-key-options';
 import type { KeyOptionSet } from './key-options';
 import { sseCKeyOptions } from './sse-c-key-options';
 
-/** Key option families `put` and `get` accept. Append client-side encryption families here. */
-export const KEY_OPTION_SETS: KeyOptionSet[] = [sseCKeyOptions];
+/** Key option families `put` and `get` accept: SSE-C, and client-side encryption (S3 Encryption Client format). */
+export const KEY_OPTION_SETS: KeyOptionSet[] = [sseCKeyOptions, clientSideS3KeyOptions];
 
 /** The dispatch table. */
 export function commands(): CliCommand[] {
