@@ -101,8 +101,8 @@ export async function uploadEncryptedParts(u: EncryptedPartsUpload): Promise<Enc
     sawLast = part.isLast;
     plaintextBytes += part.plaintextLength;
     storedBytes += part.body.length;
-    const sending = s3
-      .send(
+    const sending = Promise.resolve()
+      .then(() => s3.send(
         new UploadPartCommand({
           Bucket: u.create.Bucket,
           Key: u.create.Key,
@@ -112,7 +112,7 @@ export async function uploadEncryptedParts(u: EncryptedPartsUpload): Promise<Enc
           ContentLength: part.body.length,
         }),
         { abortSignal: u.abortSignal },
-      )
+      ))
       .then((out) => {
         if (!out.ETag) throw new Error('S3 returned no ETag for the part');
         completed.push({
