@@ -39,7 +39,7 @@ import { rawGet } from '../runtime/client-side/support/s3-fixtures';
 import { describeWithS3, s3TestServer } from './support/s3-test-server';
 import { MiB, patternBuffer, sha256 } from './support/test-data';
 
-type Expected = 'rotated' | 'current' | 'foreign' | 'raw' | 'missing' | 'plain' | 'sse-kms-copy' | 'sse-kms-file' | 'noncurrent';
+type Expected = 'rotated' | 'current' | 'foreign' | 'raw' | 'missing' | 'plain' | 'sse-kms-copy' | 'sse-kms-file' | 'noncurrent' | 'instruction';
 type Handler = (event: unknown, context?: unknown) => Promise<BatchOperationsResponse>;
 
 describeWithS3('client-side KEK rotation against radosgw', () => {
@@ -180,6 +180,11 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
           before.set(p.key, { body: raw.body, metadata: raw.metadata, etag: head.ETag, lastModified: head.LastModified, contentType: head.ContentType });
         }
       }));
+      // inventories also list the instruction files themselves: one written by us (with the marker), one like Ruby's (none)
+      const withFile = plan.find((p) => p.expected === 'rotated' && p.strategy === MetadataStrategy.INSTRUCTION_FILE)!;
+      const rubyStyle = `${withFile.key}-ruby-style.instruction`;
+      await s3.client.send(new PutObjectCommand({ Bucket: withFile.bucket, Key: rubyStyle, Body: (await rawGet(s3.client, withFile.bucket, `${withFile.key}.instruction`)).body }));
+      plan.push({ ...withFile, key: `${withFile.key}.instruction`, expected: 'instruction' }, { ...withFile, key: rubyStyle, expected: 'instruction' });
       handler = loadHandler('kms-to-kms', { CSE_ROTATION_FROM_KMS_KEY_IDS: `${oldKey}, ${olderKey}`, CSE_ROTATION_TO_KMS_KEY_ID: newKey });
     }, 300_000);
 
@@ -194,10 +199,11 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
       kms.requests.splice(0);
       const response = await handler(event('invocation-1'), { getRemainingTimeInMillis: () => 900_000 });
       expect(response).toMatchObject({ invocationSchemaVersion: '2.0', invocationId: 'invocation-1', treatMissingKeysAs: 'PermanentFailure' });
-      expect(response.results).toHaveLength(200);
+      expect(response.results).toHaveLength(202); // 200 objects and 2 instruction files
       const codes: Record<Expected, string> = {
         rotated: 'Succeeded', current: 'Succeeded', 'sse-kms-file': 'Succeeded', foreign: 'PermanentFailure', raw: 'PermanentFailure',
         missing: 'PermanentFailure', plain: 'PermanentFailure', 'sse-kms-copy': 'PermanentFailure', noncurrent: 'PermanentFailure',
+        instruction: 'Succeeded',
       };
       const texts: Record<Expected, RegExp> = {
         rotated: new RegExp(`^rotated from KMS key (${oldKey}|${olderKey}) to KMS key ${newKey} \\(V[23], (instruction file replaced|metadata rewritten with CopyObject), KMS ReEncrypt\\)`),
@@ -209,6 +215,7 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
         plain: /^MissingInstructionFile: /,
         'sse-kms-copy': /^NotImplemented \(HTTP 501\)/, // radosgw Pacific cannot copy from SSE-KMS sources
         noncurrent: /^NoncurrentVersion: /,
+        instruction: /^skipped: an instruction file, rotated together with its object$/,
       };
       response.results.forEach((r, i) => {
         expect({ task: r.taskId, code: r.resultCode, expected: plan[i].expected }).toEqual({ task: `task-${i}`, code: codes[plan[i].expected], expected: plan[i].expected });

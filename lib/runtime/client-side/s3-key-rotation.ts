@@ -68,8 +68,11 @@ export interface RotateObjectKeyParams {
 
 /** What {@link S3ObjectKeyRotator.rotate} did. */
 export interface ObjectKeyRotationResult {
-  /** `rotated`, or `already-current` when the data key was already wrapped under the new key. */
-  readonly outcome: 'rotated' | 'already-current';
+  /**
+   * `rotated`; `already-current` when the data key was already wrapped under the new key; `instruction-file`
+   * when the object is itself an instruction file (inventories list them too): it is rotated with its object.
+   */
+  readonly outcome: 'rotated' | 'already-current' | 'instruction-file';
   /** Where the object's wrapped key lives. */
   readonly location: MetadataStrategy;
   /** The object's format version. */
@@ -141,6 +144,9 @@ export class S3ObjectKeyRotator {
       throw new NoncurrentVersionError({ ...ref, versionId: params.expectedVersionId }, head.VersionId);
     }
     const metadata = head.Metadata ?? {};
+    if (await this.isInstructionFile(ref, head)) {
+      return { outcome: 'instruction-file', location: MetadataStrategy.INSTRUCTION_FILE, formatVersion: 2, to: this.rotation.to.description };
+    }
     const fileKey = instructionFileKey(ref.key, this.suffix);
     const file = requiresInstructionFile(metadata) ? await this.readInstructionFile(ref.bucket, fileKey) : undefined;
     const stored = { metadata, instructionFileKey: fileKey, ...(file ? { instructionFile: file.body } : {}) };
@@ -241,6 +247,24 @@ export class S3ObjectKeyRotator {
     } catch (err) {
       if (uploadId !== undefined) await this.s3.send(new AbortMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, UploadId: uploadId })).catch(() => undefined);
       throw mapRotationError(err, ref);
+    }
+  }
+
+  /**
+   * True for an instruction file: it carries the `x-amz-crypto-instr-file` marker, or (writers such as the
+   * Ruby SDK set no marker) its key ends with the suffix and its body is an S3EC envelope.
+   */
+  private async isInstructionFile(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput): Promise<boolean> {
+    const metadata = head.Metadata ?? {};
+    if (Object.keys(metadata).some((k) => k.toLowerCase() === MetadataKeys.INSTRUCTION_FILE_MARKER)) return true;
+    if (!ref.key.endsWith(this.suffix) || (head.ContentLength ?? 0) > MAX_INSTRUCTION_FILE_BYTES) return false;
+    if (Object.keys(metadata).some((k) => ALL_CONTENT_METADATA_KEYS.includes(k.toLowerCase()))) return false;
+    const file = await this.readInstructionFile(ref.bucket, ref.key);
+    try {
+      const parsed = JSON.parse(file?.body.toString('utf8') ?? '') as Record<string, unknown>;
+      return parsed !== null && typeof parsed === 'object' && [MetadataKeys.KEY_V2, MetadataKeys.V3_KEY, MetadataKeys.KEY_V1].some((k) => k in parsed);
+    } catch {
+      return false;
     }
   }
 

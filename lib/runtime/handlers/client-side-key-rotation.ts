@@ -4,7 +4,8 @@
  * data key is re-wrapped under the new key and only its encryption metadata (object metadata or
  * instruction file) is rewritten, never its content.
  *
- * Per task: `Succeeded` when rotated or already under the new key (retries are idempotent);
+ * Per task: `Succeeded` when rotated or already under the new key (retries are idempotent), and for
+ * instruction files themselves (inventories list them; they are rotated with their object);
  * `TemporaryFailure` for throttling, 5xx, timeouts and objects that changed meanwhile;
  * `PermanentFailure` for everything else (an object under neither key, a missing or unencrypted object,
  * a legacy object, a noncurrent version, tampered metadata). Result strings name keys by KMS key id or by
@@ -64,6 +65,7 @@ export function createClientSideKeyRotationHandler(options: ClientSideKeyRotatio
         if (cached?.rotation !== rotation) cached = { rotation, rotator: options.rotatorFor(rotation) };
         const r = await cached.rotator.rotate({ bucket: task.bucket, key: task.key, ...(task.versionId ? { expectedVersionId: task.versionId } : {}) });
         const where = r.location === 'instruction-file' ? 'instruction file' : 'object metadata';
+        if (r.outcome === 'instruction-file') return 'skipped: an instruction file, rotated together with its object';
         if (r.outcome === 'already-current') return `already under ${r.to} (V${r.formatVersion}, ${where})`;
         const how = r.method === 'instruction-file' ? 'instruction file replaced' : `metadata rewritten with ${r.method === 'copy-object' ? 'CopyObject' : 'UploadPartCopy'}`;
         return `rotated from ${r.from} to ${r.to} (V${r.formatVersion}, ${how}, ${r.rewrap === 'kms-reencrypt' ? 'KMS ReEncrypt' : 'unwrap and wrap'})` +
