@@ -177,6 +177,7 @@ export class SseCKeyRotation extends Construct {
         's3:GetObjectVersionTagging',
         's3:PutObject',
         's3:PutObjectTagging',
+        's3:PutObjectVersionTagging', // tags are re-applied to the new version by VersionId
         's3:AbortMultipartUpload',
       ],
       'RekeyObjectsOfThisBucket',

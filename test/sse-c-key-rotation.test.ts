@@ -77,6 +77,7 @@ describe('SseCKeyRotation', () => {
             's3:GetObjectVersionTagging',
             's3:PutObject',
             's3:PutObjectTagging',
+            's3:PutObjectVersionTagging',
             's3:AbortMultipartUpload',
           ],
           Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] }, '/*']] },

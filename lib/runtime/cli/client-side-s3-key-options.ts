@@ -16,6 +16,7 @@ import type { EncryptionMode, KeyOptionSet } from './key-options';
 export const clientSideS3KeyOptions: KeyOptionSet = {
   name: 'client-side encryption (Amazon S3 Encryption Client format)',
   options: CLIENT_SIDE_KEY_OPTIONS,
+  keySelectingOptions: ['aes-key-file', 'rsa-public-key', 'rsa-private-key', 'kms-key-id'],
   help: CLIENT_SIDE_KEY_OPTIONS_HELP.split('\n')
     .filter((line) => line.startsWith(' '))
     .map((line) => line.replace(/^ {2}/, '  ')),

@@ -78,6 +78,8 @@ export interface KeyOptionSet {
   readonly name: string;
   /** parseArgs option specs of the family. */
   readonly options: OptionSpecs;
+  /** The options that name a key (the rest only tune it), for "a key is required" messages. @default all options */
+  readonly keySelectingOptions?: readonly string[];
   /** Help lines of the family. */
   readonly help: readonly string[];
   /** The mode selected by the parsed values, or `undefined` if none of the family's options were given. */
@@ -102,6 +104,6 @@ export async function resolveEncryptionMode(sets: readonly KeyOptionSet[], value
     const mode = await set.resolve(values, ctx);
     if (mode) return mode;
   }
-  const all = sets.flatMap((s) => Object.keys(s.options).map((o) => `--${o}`));
-  throw new UsageError(`a key is required: ${all.join(', ')}`);
+  const keyOptions = sets.flatMap((s) => (s.keySelectingOptions ?? Object.keys(s.options)).map((o) => `--${o}`));
+  throw new UsageError(`a key is required: ${keyOptions.join(', ')}`);
 }

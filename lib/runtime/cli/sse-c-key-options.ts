@@ -10,6 +10,7 @@ import type { EncryptionMode, KeyOptionSet } from './key-options';
 /** `--sse-c-key-file` / `--sse-c-secret` (+ `--sse-c-secret-stage`): server-side encryption with a customer-provided key. */
 export const sseCKeyOptions: KeyOptionSet = {
   name: 'SSE-C',
+  keySelectingOptions: ['sse-c-key-file', 'sse-c-secret'],
   options: {
     'sse-c-key-file': { type: 'string' },
     'sse-c-secret': { type: 'string' },

@@ -40,7 +40,7 @@ describe('s3-crypto put/get: command line handling (no server needed)', () => {
     [['frobnicate'], /unknown command "frobnicate"/],
     [['put', '--key', 'k', '--sse-c-key-file', keyFile], /--bucket is required/],
     [['put', ...where, '--no-such-flag'], /Unknown option '--no-such-flag'/],
-    [['get', ...where], /a key is required: --sse-c-key-file, --sse-c-secret/],
+    [['get', ...where], /a key is required: --sse-c-key-file, --sse-c-secret, --aes-key-file, --rsa-public-key, --rsa-private-key, --kms-key-id \(see/],
     [['get', ...where, '--sse-c-key-file', keyFile, '--sse-c-secret', 's'], /either --sse-c-key-file or --sse-c-secret/],
     [['get', ...where, '--sse-c-secret-stage', 'AWSPREVIOUS'], /--sse-c-secret-stage needs --sse-c-secret/],
     [['get', ...where, '--sse-c-key-file', join(dir, 'missing.bin')], /cannot read --sse-c-key-file .*ENOENT/],
