@@ -38,6 +38,7 @@ export class RawRsaKeyring implements Keyring {
   readonly #publicKey?: KeyObject;
   readonly #privateKey?: KeyObject;
   readonly #materialDescription: Readonly<Record<string, string>>;
+  readonly #modulusBits: number;
 
   constructor(props: RawRsaKeyringProps) {
     if (!props || (!props.publicKey && !props.privateKey)) {
@@ -48,15 +49,15 @@ export class RawRsaKeyring implements Keyring {
     const md = props.materialDescription ?? {};
     assertStringMap('RawRsaKeyring materialDescription', md);
     this.#materialDescription = frozenCopy(md);
-    this.name = `RawRsaKeyring(RSA-${this.#publicKey.asymmetricKeyDetails?.modulusLength ?? '?'})`;
+    this.#modulusBits = this.#publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
+    this.name = `RawRsaKeyring(RSA-${this.#modulusBits || '?'})`;
   }
 
   /** @inheritdoc */
   public async wrapDataKey(request: DataKeyWrapRequest): Promise<WrappedDataKey> {
     assertNoEncryptionContext(request.encryptionContext, this.name);
-    const bits = this.#publicKey!.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < MIN_MODULUS_BITS) {
-      throw new ClientSideConfigurationError(`RawRsaKeyring wraps only with RSA keys of at least ${MIN_MODULUS_BITS} bits; this one has ${bits}.`);
+    if (this.#modulusBits < MIN_MODULUS_BITS) {
+      throw new ClientSideConfigurationError(`RawRsaKeyring wraps only with RSA keys of at least ${MIN_MODULUS_BITS} bits; this one has ${this.#modulusBits}.`);
     }
     const dataKey = request.plaintextDataKey ?? createSecretKey(randomBytes(DATA_KEY_LENGTH));
     const raw = dataKey.export();
@@ -144,7 +145,7 @@ function toDataKey(raw: Buffer): KeyObject {
 function load(kind: 'public' | 'private', key: string | Buffer | KeyObject): KeyObject {
   let obj: KeyObject;
   try {
-    obj = key instanceof KeyObject ? key : kind === 'private' ? createPrivateKey(key) : createPublicKey(key);
+    obj = key instanceof KeyObject ? ownCopy(key) : kind === 'private' ? createPrivateKey(key) : createPublicKey(key);
   } catch {
     // no cause attached: parser errors may quote parts of the key
     throw new ClientSideConfigurationError(`RawRsaKeyring could not read the ${kind} key: it must be an unencrypted PEM RSA ${kind} key (or a KeyObject).`);
@@ -152,4 +153,15 @@ function load(kind: 'public' | 'private', key: string | Buffer | KeyObject): Key
   if (obj.asymmetricKeyType !== 'rsa') throw new ClientSideConfigurationError(`RawRsaKeyring needs an RSA ${kind} key; got ${obj.asymmetricKeyType ?? obj.type}.`);
   if (kind === 'private' && obj.type !== 'private') throw new ClientSideConfigurationError('RawRsaKeyring privateKey is not a private key.');
   return kind === 'public' && obj.type === 'private' ? createPublicKey(obj) : obj;
+}
+
+/**
+ * A KeyObject with its own native key handle. Node 20 can deadlock when a key made by
+ * `generateKeyPair(Sync)` is read (e.g. `asymmetricKeyDetails`) while the garbage collector
+ * finalizes the generation job that shares its lock; a re-imported copy shares nothing with it.
+ */
+function ownCopy(key: KeyObject): KeyObject {
+  if (key.type === 'private') return createPrivateKey({ key: key.export({ format: 'der', type: 'pkcs8' }), format: 'der', type: 'pkcs8' });
+  if (key.type === 'public') return createPublicKey({ key: key.export({ format: 'der', type: 'spki' }), format: 'der', type: 'spki' });
+  return key;
 }
