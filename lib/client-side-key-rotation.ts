@@ -1,15 +1,14 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type PropProblem, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket } from './encrypted-bucket';
 import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
 import { BatchOperationsFunction } from './private/batch-operations-function';
 
 /** Options of {@link KeyEncryptionKey.fromSecret}. */
@@ -56,7 +55,7 @@ export class KeyEncryptionKey {
 }
 
 /** Props of {@link ClientSideKeyRotation}. */
-export interface ClientSideKeyRotationProps {
+export interface ClientSideKeyRotationProps extends BatchOperationsJobOptions {
   /** The bucket holding the client-side encrypted objects (written by this library or any S3 Encryption Client). */
   readonly bucket: s3.IBucket;
 
@@ -68,78 +67,6 @@ export interface ClientSideKeyRotationProps {
 
   /** The key to re-wrap data keys under. */
   readonly toKey: KeyEncryptionKey;
-
-  /**
-   * Bucket holding the job manifests (CSV or S3 Inventory): Batch Operations gets read access to `manifestPrefix` in it.
-   * @default - none: grant the Batch Operations role read access to your manifest yourself
-   */
-  readonly manifestBucket?: s3.IBucket;
-
-  /**
-   * Key prefix of the manifests in `manifestBucket`.
-   * @default '' (the whole bucket)
-   */
-  readonly manifestPrefix?: string;
-
-  /**
-   * Bucket receiving the job completion reports: Batch Operations gets write access to `reportPrefix` in it.
-   * @default - none: create jobs without a report, or grant access yourself
-   */
-  readonly reportBucket?: s3.IBucket;
-
-  /**
-   * Key prefix of the reports in `reportBucket`.
-   * @default 'client-side-key-rotation-reports/'
-   */
-  readonly reportPrefix?: string;
-
-  /**
-   * Tasks one invocation works on at once (Batch Operations normally sends one).
-   * @default 4
-   */
-  readonly concurrencyPerInvocation?: number;
-
-  /**
-   * Function memory. Only metadata passes through the function (the body is copied server-side).
-   * @default 512
-   */
-  readonly memorySize?: number;
-
-  /**
-   * Function timeout. A server-side copy of an object near 5 TB takes minutes.
-   * @default Duration.minutes(15)
-   */
-  readonly timeout?: Duration;
-
-  /**
-   * Retention of the function's log group (the audit trail of rotations).
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * KMS key to encrypt the function's log group with (its key policy must let CloudWatch Logs use it).
-   * @default - encrypted with CloudWatch Logs' own keys
-   */
-  readonly logEncryptionKey?: kms.IKey;
-
-  /**
-   * VPC to run the function in. It then needs routes to S3, KMS and (for raw keys) Secrets Manager.
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Subnets of `vpc` for the function.
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Reserved concurrency: caps the request rate against the bucket and the keys.
-   * @default - no reservation
-   */
-  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -178,7 +105,7 @@ export class ClientSideKeyRotation extends Construct {
     const fromSecret = props.fromKeys.find((k) => k.secret);
     const to = props.toKey;
 
-    const environment: Record<string, string> = { ROTATION_CONCURRENCY: String(props.concurrencyPerInvocation ?? 4) };
+    const environment: Record<string, string> = { ROTATION_CONCURRENCY: String(props.concurrencyPerInvocation ?? DEFAULT_TASKS_PER_INVOCATION) };
     if (fromKms.length > 0) environment.CSE_ROTATION_FROM_KMS_KEY_IDS = fromKms.map((k) => k.keyArn).join(',');
     if (fromSecret) {
       environment.CSE_ROTATION_FROM_AES_SECRET_ID = fromSecret.secret!.secretArn;
@@ -197,12 +124,9 @@ export class ClientSideKeyRotation extends Construct {
       handlerName: 'client-side-key-rotation',
       description: 'client-side encryption key-encryption-key rotation (S3 Batch Operations)',
       environment,
-      memorySize: props.memorySize ?? 512,
-      ...(props.timeout ? { timeout: props.timeout } : {}),
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-      ...(props.logEncryptionKey ? { logEncryptionKey: props.logEncryptionKey } : {}),
-      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
-      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
+      job: props,
+      defaultMemorySize: 512,
+      defaultReportPrefix: 'client-side-key-rotation-reports/',
     });
 
     // HEAD/GET (current and pinned versions, instruction files), tags; PUT for the copy destination,
@@ -245,8 +169,6 @@ export class ClientSideKeyRotation extends Construct {
         conditions: kmsThroughS3Conditions(Stack.of(this).region, props.bucket.bucketArn, encrypted?.bucketKeyEnabled ?? false),
       }));
     }
-    if (props.manifestBucket) packaged.grantManifestRead(props.manifestBucket, props.manifestPrefix ?? '');
-    if (props.reportBucket) packaged.grantReportWrite(props.reportBucket, props.reportPrefix ?? 'client-side-key-rotation-reports/');
 
     this.function = packaged.function;
     this.functionRole = packaged.role;
@@ -256,15 +178,11 @@ export class ClientSideKeyRotation extends Construct {
 
 /** Validation of {@link ClientSideKeyRotationProps}: the problems, empty if none. */
 export function validateClientSideKeyRotationProps(props: ClientSideKeyRotationProps): PropProblem[] {
-  const problems: PropProblem[] = [];
+  const problems: PropProblem[] = validateBatchOperationsJobOptions(props);
   if (!props.fromKeys || props.fromKeys.length === 0) {
     problems.push({ prop: 'fromKeys', problem: 'is empty: the function needs the keys objects are wrapped under now.', fix: 'pass at least one KeyEncryptionKey.fromKmsKey(oldKey) or KeyEncryptionKey.fromSecret(secret).' });
   } else if (props.fromKeys.filter((k) => k.secret).length > 1) {
     problems.push({ prop: 'fromKeys', problem: 'names more than one secret.', fix: 'rotate one secret at a time (its AWSPREVIOUS to its AWSCURRENT), or run one job per secret.' });
-  }
-  const concurrency = props.concurrencyPerInvocation ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    problems.push({ prop: 'concurrencyPerInvocation', problem: `must be an integer from 1 to 64; got ${concurrency}.`, fix: 'use a value such as 4.' });
   }
   const to = props.toKey;
   if (!to) {

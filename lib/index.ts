@@ -14,3 +14,4 @@ export * from './guardrails';
 export * from './encrypted-bucket-profiles';
 export * from './sse-c-key-rotation';
 export * from './client-side-key-rotation';
+export * from './batch-operations-job-options';

@@ -1,18 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ConstructPropError } from './construct-prop-error';
+import { ConstructPropError, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket } from './encrypted-bucket';
+import { BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
 import { BatchOperationsFunction } from './private/batch-operations-function';
 
 /** Props of {@link SseCKeyRotation}. */
-export interface SseCKeyRotationProps {
+export interface SseCKeyRotationProps extends BatchOperationsJobOptions {
   /**
    * The bucket whose SSE-C objects are re-keyed. It must have the SSE-C opt-in
    * (`new EncryptedBucket(..., { sseC: {} })`); the function's role is added to its SSE-C custodians.
@@ -34,86 +31,11 @@ export interface SseCKeyRotationProps {
   readonly sseCRoles?: iam.IRole[];
 
   /**
-   * Bucket holding the job manifests (CSV or S3 Inventory): Batch Operations gets read access to
-   * `manifestPrefix` in it.
-   * @default - none: grant the Batch Operations role read access to your manifest yourself
-   */
-  readonly manifestBucket?: s3.IBucket;
-
-  /**
-   * Key prefix of the manifests in `manifestBucket`.
-   * @default '' (the whole bucket)
-   */
-  readonly manifestPrefix?: string;
-
-  /**
-   * Bucket receiving the job completion reports: Batch Operations gets write access to `reportPrefix` in it.
-   * @default - none: create jobs without a report, or grant access yourself
-   */
-  readonly reportBucket?: s3.IBucket;
-
-  /**
-   * Key prefix of the reports in `reportBucket`.
-   * @default 'sse-c-key-rotation-reports/'
-   */
-  readonly reportPrefix?: string;
-
-  /**
    * How long the function caches the key versions. After a rotation, running functions switch to the
    * new key within this time; start the job after it (or deploy) so no task still sees the old versions.
    * @default Duration.minutes(5)
    */
   readonly keyCacheTtl?: Duration;
-
-  /**
-   * Tasks one invocation works on at once (Batch Operations normally sends one).
-   * @default 4
-   */
-  readonly concurrencyPerInvocation?: number;
-
-  /**
-   * Function memory. Server-side copies (AWS) need little; the streamed fallback of S3-compatible
-   * servers holds up to ~200 MB per task in flight.
-   * @default 1024
-   */
-  readonly memorySize?: number;
-
-  /**
-   * Function timeout. A server-side copy of a 5 TB object takes minutes.
-   * @default Duration.minutes(15)
-   */
-  readonly timeout?: Duration;
-
-  /**
-   * Retention of the function's log group (the audit trail of re-keys).
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * KMS key to encrypt the function's log group with (its key policy must let CloudWatch Logs use it).
-   * @default - encrypted with CloudWatch Logs' own keys
-   */
-  readonly logEncryptionKey?: kms.IKey;
-
-  /**
-   * VPC to run the function in. It then needs routes to S3 and Secrets Manager (e.g. VPC endpoints).
-   * @default - not in a VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * Subnets of `vpc` for the function.
-   * @default - the VPC's private subnets
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Reserved concurrency: caps how many copies Batch Operations can run at once (and so the request
-   * rate against the bucket and the secret), and keeps them from starving other functions.
-   * @default - no reservation (the account's unreserved concurrency)
-   */
-  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -146,10 +68,8 @@ export class SseCKeyRotation extends Construct {
         'create the bucket with the SSE-C opt-in: new EncryptedBucket(scope, id, { sseC: { allowedRoles: [...] } }).',
       );
     }
-    const concurrency = props.concurrencyPerInvocation ?? 4;
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-      throw new ConstructPropError(this.node.path, 'concurrencyPerInvocation', `must be an integer from 1 to 64; got ${concurrency}.`, 'use a value such as 4.');
-    }
+    throwIfProblems(this, validateBatchOperationsJobOptions(props));
+    const concurrency = props.concurrencyPerInvocation ?? DEFAULT_TASKS_PER_INVOCATION;
     const ttl = props.keyCacheTtl ?? Duration.minutes(5);
 
     const packaged = new BatchOperationsFunction(this, 'Rekey', {
@@ -160,12 +80,9 @@ export class SseCKeyRotation extends Construct {
         SSE_C_KEY_CACHE_TTL_SECONDS: String(ttl.toSeconds()),
         REKEY_CONCURRENCY: String(concurrency),
       },
-      ...(props.timeout ? { timeout: props.timeout } : {}),
-      ...(props.memorySize ? { memorySize: props.memorySize } : {}),
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
-      ...(props.logEncryptionKey ? { logEncryptionKey: props.logEncryptionKey } : {}),
-      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
-      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
+      job: props,
+      defaultMemorySize: 1024,
+      defaultReportPrefix: 'sse-c-key-rotation-reports/',
     });
     // HEAD/GET (current and by version), PUT / multipart / copy destination, tags carried over; no delete, no list
     packaged.grantObjectActions(
@@ -183,8 +100,6 @@ export class SseCKeyRotation extends Construct {
       'RekeyObjectsOfThisBucket',
     );
     packaged.grantSecretRead(props.keySecret);
-    if (props.manifestBucket) packaged.grantManifestRead(props.manifestBucket, props.manifestPrefix ?? '');
-    if (props.reportBucket) packaged.grantReportWrite(props.reportBucket, props.reportPrefix ?? 'sse-c-key-rotation-reports/');
 
     props.bucket.allowSseCFrom(packaged.role);
     for (const role of props.sseCRoles ?? []) props.bucket.allowSseCFrom(role);

@@ -1,5 +1,4 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { BatchOperationsJobOptions } from '../batch-operations-job-options';
 import { BATCH_HANDLER_BUNDLING, batchHandlerEntry } from './batch-operations-bundling';
 
 /** Props of {@link BatchOperationsFunction}. */
@@ -18,20 +18,12 @@ export interface BatchOperationsFunctionProps {
   readonly description: string;
   /** Environment variables. */
   readonly environment: Record<string, string>;
-  /** @default Duration.minutes(15) */
-  readonly timeout?: Duration;
-  /** @default 1024 */
-  readonly memorySize?: number;
-  /** @default logs.RetentionDays.ONE_YEAR */
-  readonly logRetention?: logs.RetentionDays;
-  /** @default - log group encrypted by CloudWatch Logs' own keys */
-  readonly logEncryptionKey?: kms.IKey;
-  /** @default - not in a VPC */
-  readonly vpc?: ec2.IVpc;
-  /** @default - the VPC's private subnets */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /** @default - no reserved concurrency */
-  readonly reservedConcurrentExecutions?: number;
+  /** The caller's job options (manifest, report, function settings). */
+  readonly job: BatchOperationsJobOptions;
+  /** Memory when `job.memorySize` is not set. */
+  readonly defaultMemorySize: number;
+  /** Report prefix when `job.reportPrefix` is not set. */
+  readonly defaultReportPrefix: string;
 }
 
 /**
@@ -57,10 +49,11 @@ export class BatchOperationsFunction extends Construct {
   constructor(scope: Construct, id: string, props: BatchOperationsFunctionProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const job = props.job;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: job.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
-      ...(props.logEncryptionKey ? { encryptionKey: props.logEncryptionKey } : {}),
+      ...(job.logEncryptionKey ? { encryptionKey: job.logEncryptionKey } : {}),
     });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -83,13 +76,13 @@ export class BatchOperationsFunction extends Construct {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      timeout: props.timeout ?? Duration.minutes(15),
-      memorySize: props.memorySize ?? 1024,
+      timeout: job.timeout ?? Duration.minutes(15),
+      memorySize: job.memorySize ?? props.defaultMemorySize,
       role: this.role,
       logGroup: this.logGroup,
       environment: props.environment,
-      ...(props.vpc ? { vpc: props.vpc, vpcSubnets: props.vpcSubnets } : {}),
-      ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
+      ...(job.vpc ? { vpc: job.vpc, vpcSubnets: job.vpcSubnets } : {}),
+      ...(job.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: job.reservedConcurrentExecutions } : {}),
       bundling: {
         forceDockerBundling: false,
         target: BATCH_HANDLER_BUNDLING.target,
@@ -118,6 +111,8 @@ export class BatchOperationsFunction extends Construct {
         new iam.PolicyStatement({ sid: 'InvokeTheHandler', actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
       ],
     });
+    if (job.manifestBucket) this.grantManifestRead(job.manifestBucket, job.manifestPrefix ?? '');
+    if (job.reportBucket) this.grantReportWrite(job.reportBucket, job.reportPrefix ?? props.defaultReportPrefix);
   }
 
   /** Lets the function use `actions` on objects of `bucket` (and nothing else of it). */
