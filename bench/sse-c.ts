@@ -1,260 +1,47 @@
-// SSE-C benchmark against radosgw (scripts/ceph-rgw.sh), in one run:
-//   throughput — put and get through SseCObjectClient ("ours") vs plain @aws-sdk/client-s3
-//                PutObject/GetObject with the same SSE-C headers ("sdk"), same S3Client settings,
-//                alternating order per round; the table shows median throughputs and the median of the
-//                per-round ratios ours/sdk (paired, so drifting machine load cancels out; goal >= 0.95);
-//   memory     — peak RSS of a 1 GiB streamed put and of a 1 GiB streamed get through SseCObjectClient,
-//                each in its own process (an esbuild bundle of this file under plain node, so neither
-//                tsx nor the other phase counts; peak = VmHWM), the worse of 2 runs; goal <= 200 MB.
+// SSE-C against radosgw: SseCObjectClient ("ours") vs plain @aws-sdk/client-s3 PutObject/GetObject with
+// the same SSE-C headers ("sdk"); goal >= 0.95. Peak RSS of a 1 GiB streamed put and get; goal <= 200 MB.
+// Method: bench/s3-throughput-harness.ts.
 //
 //   CEPH_MEMSTORE_BYTES=6442450944 bash scripts/ceph-rgw.sh run npx tsx bench/sse-c.ts [--rounds 5] [--no-rss]
 //
-// Puts send an in-memory buffer (generated before timing); gets read the whole stream and discard it.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import {
-  CreateBucketCommand,
-  DeleteBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { createS3Client } from '../lib/runtime/s3-client-factory';
+// BENCH_PART_MIB / BENCH_QUEUE_SIZE override SseCObjectClient's partSize / queueSize (defaults 6 MiB / 3).
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { SseCKey } from '../lib/runtime/sse-c/sse-c-key';
 import { SseCObjectClient } from '../lib/runtime/sse-c/sse-c-object-client';
-import { peakRssMb } from './peak-rss';
+import { MiB, runThroughputBenchmark, type ThroughputSubject } from './s3-throughput-harness';
 
-const MiB = 1024 * 1024;
-const GiB = 1024 * MiB;
-
-interface Scenario {
-  readonly name: string;
-  readonly size: number;
-  readonly count: number;
-  readonly concurrency: number;
-}
-
-const SCENARIOS: Scenario[] = [
-  { name: '64 MiB objects, 4 in sequence', size: 64 * MiB, count: 4, concurrency: 1 },
-  { name: '1 MiB objects, 64 with 8 in parallel', size: MiB, count: 64, concurrency: 8 },
-];
-
-function env(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run through scripts/ceph-rgw.sh run (see the header of bench/sse-c.ts)`);
-  return v;
-}
-
-function s3(): S3Client {
-  return createS3Client({
-    endpoint: env('S3_ENDPOINT'),
-    region: process.env.S3_REGION ?? 'us-east-1',
-    forcePathStyle: true,
-    caCert: readFileSync(env('S3_CA_CERT')),
-    credentials: { accessKeyId: env('S3_ACCESS_KEY'), secretAccessKey: env('S3_SECRET_KEY') },
-  });
-}
-
-function discard(): Writable {
-  return new Writable({
-    write(_chunk, _enc, cb) {
-      cb();
-    },
-  });
-}
-
-/** `size` bytes of a repeated random 1 MiB block, streamed in 1 MiB chunks (constant memory). */
-function syntheticStream(size: number): Readable {
-  const block = Buffer.alloc(MiB, 0x5c);
-  let left = size;
-  return new Readable({
-    read() {
-      if (left <= 0) return void this.push(null);
-      const n = Math.min(left, MiB);
-      left -= n;
-      this.push(n === MiB ? block : block.subarray(0, n));
-    },
-  });
-}
-
-async function inParallel<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]);
-    }),
-  );
-}
-
-type Side = 'ours' | 'sdk';
-
-async function timePut(side: Side, client: S3Client, ours: SseCObjectClient, bucket: string, sc: Scenario, body: Buffer, key: SseCKey, round: number): Promise<number> {
-  const keys = Array.from({ length: sc.count }, (_, i) => `${side}/${sc.size}/${round}/${i}`);
-  const start = process.hrtime.bigint();
-  await inParallel(keys, sc.concurrency, async (k) => {
-    if (side === 'ours') await ours.put({ bucket, key: k, body, sseKey: key });
-    else await client.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: body, ...key.requestParams() }));
-  });
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-async function timeGet(side: Side, client: S3Client, ours: SseCObjectClient, bucket: string, sc: Scenario, key: SseCKey, round: number): Promise<number> {
-  // both sides read the objects "ours" wrote in this round
-  const keys = Array.from({ length: sc.count }, (_, i) => `ours/${sc.size}/${round}/${i}`);
-  const start = process.hrtime.bigint();
-  await inParallel(keys, sc.concurrency, async (k) => {
-    if (side === 'ours') {
-      const out = await ours.get({ bucket, key: k, sseKey: key });
-      await pipeline(out.body, discard());
-    } else {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: k, ...key.requestParams() }));
-      await pipeline(out.Body as Readable, discard());
-    }
-  });
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-async function emptyBucket(client: S3Client, bucket: string): Promise<void> {
-  for (;;) {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-    if (!page.Contents?.length) return;
-    await inParallel(page.Contents, 8, async (o) => void (await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.Key! }))));
-  }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-// ---------------------------------------------------------------- child: one 1 GiB transfer, report peak RSS
-
-/** BENCH_PART_MIB / BENCH_QUEUE_SIZE override SseCObjectClient's partSize / queueSize (defaults: 6 MiB / 3). */
-function clientTuning(): { partSize?: number; queueSize?: number } {
+function tuning(): { partSize?: number; queueSize?: number } {
   const part = Number(process.env.BENCH_PART_MIB);
   const queue = Number(process.env.BENCH_QUEUE_SIZE);
   return { ...(part ? { partSize: part * MiB } : {}), ...(queue ? { queueSize: queue } : {}) };
 }
 
-async function child(op: 'put' | 'get', bucket: string, objectKey: string, keyB64: string): Promise<void> {
-  const rssBefore = process.memoryUsage().rss;
-  const client = s3();
-  const ours = new SseCObjectClient({ client, ...clientTuning() });
-  const key = SseCKey.fromBase64(keyB64);
-  const start = process.hrtime.bigint();
-  let bytes = 0;
-  if (op === 'put') {
-    bytes = (await ours.put({ bucket, key: objectKey, body: syntheticStream(GiB), sseKey: key })).size;
-  } else {
-    const out = await ours.get({ bucket, key: objectKey, sseKey: key });
-    out.body.on('data', (c: Buffer) => (bytes += c.length));
-    await pipeline(out.body, discard());
-  }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  process.stdout.write(
-    JSON.stringify({ op, bytes, seconds, maxRssMb: peakRssMb(), startRssMb: rssBefore / MiB }),
-  );
-  client.destroy();
-}
-
-function bundleSelf(): string {
-  const outdir = join(__dirname, 'results', '.bundle');
-  mkdirSync(outdir, { recursive: true });
-  const outfile = join(outdir, 'sse-c-bench.js');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  esbuild.buildSync({ entryPoints: [__filename], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, external: ['esbuild'], logLevel: 'silent' });
-  return outfile;
-}
-
-function runChild(bundle: string, op: 'put' | 'get', bucket: string, objectKey: string, key: SseCKey) {
-  const out = execFileSync(process.execPath, [bundle, '--child', op, bucket, objectKey, key.exportBytes().toString('base64')], {
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(out.toString()) as { op: string; bytes: number; seconds: number; maxRssMb: number; startRssMb: number };
-}
-
-// ---------------------------------------------------------------- parent
-
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv[0] === '--child') return child(argv[1] as 'put' | 'get', argv[2], argv[3], argv[4]);
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const rounds = Number(argv[argv.indexOf('--rounds') + 1] || 0) || 5;
-  const withRss = !argv.includes('--no-rss');
-
-  const client = s3();
-  const ours = new SseCObjectClient({ client });
+runThroughputBenchmark((): ThroughputSubject => {
   const key = SseCKey.generate();
-  const bucket = `bench-sse-c-${Date.now().toString(36)}`;
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, rounds, scenarios: [] as unknown[] };
-  try {
-    console.log(`SSE-C throughput against radosgw (${env('S3_ENDPOINT')}), ${rounds} rounds after 1 warm-up round\n`);
-    console.log('| scenario | op | sdk MiB/s (median) | ours MiB/s (median) | ours/sdk (median of per-round ratios) |');
-    console.log('|---|---|---|---|---|');
-    for (const sc of SCENARIOS) {
-      const body = Buffer.alloc(sc.size, 0xa5);
-      const samples: Record<string, number[]> = { 'put-ours': [], 'put-sdk': [], 'get-ours': [], 'get-sdk': [] };
-      for (let round = 0; round <= rounds; round++) {
-        const order: Side[] = round % 2 ? ['sdk', 'ours'] : ['ours', 'sdk'];
-        for (const side of order) {
-          const t = await timePut(side, client, ours, bucket, sc, body, key, round);
-          if (round > 0) samples[`put-${side}`].push((sc.size * sc.count) / MiB / t);
-        }
-        for (const side of order) {
-          const t = await timeGet(side, client, ours, bucket, sc, key, round);
-          if (round > 0) samples[`get-${side}`].push((sc.size * sc.count) / MiB / t);
-        }
-        await emptyBucket(client, bucket); // memstore keeps data in RAM
-      }
-      for (const op of ['put', 'get']) {
-        const sdkSamples = samples[`${op}-sdk`];
-        const oursSamples = samples[`${op}-ours`];
-        const sdk = median(sdkSamples);
-        const mine = median(oursSamples);
-        const ratio = median(oursSamples.map((o, i) => o / sdkSamples[i]));
-        console.log(`| ${sc.name} | ${op} | ${sdk.toFixed(1)} | ${mine.toFixed(1)} | **${ratio.toFixed(2)}** |`);
-        (results.scenarios as unknown[]).push({ scenario: sc.name, op, sdkMiBps: sdk, oursMiBps: mine, ratio, samples: { sdk: sdkSamples, ours: oursSamples } });
-      }
-    }
-
-    if (withRss) {
-      const bundle = bundleSelf();
-      const worst = (op: 'put' | 'get') => {
-        const runs = [runChild(bundle, op, bucket, 'one-gib', key), runChild(bundle, op, bucket, 'one-gib', key)];
-        return runs.reduce((a, b) => (b.maxRssMb > a.maxRssMb ? b : a));
-      };
-      const put = worst('put');
-      const get = worst('get');
-      console.log('\nPeak RSS of a 1 GiB streamed transfer through SseCObjectClient (own process, plain node)\n');
-      console.log('| op | bytes | seconds | MiB/s | RSS at start MB | peak RSS MB |');
-      console.log('|---|---|---|---|---|---|');
-      for (const r of [put, get]) {
-        console.log(`| ${r.op} | ${r.bytes} | ${r.seconds.toFixed(1)} | ${(r.bytes / MiB / r.seconds).toFixed(1)} | ${r.startRssMb.toFixed(0)} | **${r.maxRssMb.toFixed(0)}** |`);
-      }
-      results.rss = [put, get];
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'one-gib' }));
-    }
-  } finally {
-    await emptyBucket(client, bucket);
-    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
-    client.destroy();
-  }
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `sse-c-${Date.now()}.json`);
-  writeFileSync(file, JSON.stringify(results, null, 2));
-  console.log(`\nraw samples: ${file}`);
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+  const clients = new WeakMap<S3Client, SseCObjectClient>(); // one of ours per S3 client, as an application would hold it
+  const ours = (client: S3Client) => clients.get(client) ?? clients.set(client, new SseCObjectClient({ client })).get(client)!;
+  return {
+    title: 'SSE-C throughput (SseCObjectClient vs SDK calls with the same SSE-C headers)',
+    rssTitle: 'Peak RSS of a 1 GiB streamed transfer through SseCObjectClient (own process, plain node)',
+    name: 'sse-c',
+    secret: key.exportBytes().toString('base64'),
+    sidesReadOwnObjects: false, // the same SSE-C objects read both ways
+    async put(side, client, bucket, k, body) {
+      if (side === 'ours') await ours(client).put({ bucket, key: k, body, sseKey: key });
+      else await client.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: body, ...key.requestParams() }));
+    },
+    async get(side, client, bucket, k) {
+      if (side === 'ours') return (await ours(client).get({ bucket, key: k, sseKey: key })).body;
+      return (await client.send(new GetObjectCommand({ Bucket: bucket, Key: k, ...key.requestParams() }))).Body as Readable;
+    },
+    async transferOneGiB(op, client, bucket, k, secret, body) {
+      const tuned = new SseCObjectClient({ client, ...tuning() });
+      const sseKey = SseCKey.fromBase64(secret);
+      if (op === 'put') return (await tuned.put({ bucket, key: k, body, sseKey })).size;
+      let bytes = 0;
+      for await (const chunk of (await tuned.get({ bucket, key: k, sseKey })).body) bytes += (chunk as Buffer).length;
+      return bytes;
+    },
+  };
+}, __filename);

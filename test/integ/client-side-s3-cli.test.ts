@@ -3,13 +3,11 @@
  * a separate process, as a user would; KMS runs it in-process so the fake KMS (nothing real runs here)
  * can stand in for AWS KMS.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { run } from '../../lib/runtime/cli/main';
+import { runCliInProcess, runCliProcess } from '../support/cli-runner';
 import { ClientSideEncryption, KmsKeyring, RawAesKeyring, S3EncryptionClient } from '../../lib/runtime';
 import { FakeKms } from '../runtime/client-side/support/fake-kms';
 import { testKmsClient } from '../runtime/client-side/support/keyrings';
@@ -17,9 +15,6 @@ import { exists, rawGet, rawPut } from '../runtime/client-side/support/s3-fixtur
 import { describeWithS3, s3TestServer } from './support/s3-test-server';
 import { MiB, patternBuffer, sha256 } from './support/test-data';
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'lib', 'runtime', 'cli', 'main.ts');
 
 describeWithS3('s3-crypto put/get with client-side encryption against radosgw', () => {
   const s3 = s3TestServer();
@@ -40,39 +35,10 @@ describeWithS3('s3-crypto put/get with client-side encryption against radosgw', 
   let where: string[];
 
   /** The CLI as a separate process (through tsx). */
-  function cli(args: string[], stdin?: Buffer): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(TSX, [MAIN, ...args], {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        },
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
-      child.stdin.end(stdin ?? Buffer.alloc(0));
-    });
-  }
+  const cli = (args: string[], stdin?: Buffer) => runCliProcess(args, s3.credentials, stdin);
 
   /** The CLI in this process (for the fake KMS). */
-  async function inProcess(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    stdout.on('data', (c: Buffer) => out.push(c));
-    stderr.on('data', (c: Buffer) => err.push(c));
-    const code = await run(argv, { stdin: Readable.from([]), stdout, stderr, env: {} });
-    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-  }
+  const inProcess = (argv: string[]) => runCliInProcess(argv);
 
   beforeAll(async () => {
     bucket = await s3.createBucket('cse-cli');

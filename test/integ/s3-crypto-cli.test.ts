@@ -1,17 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { run } from '../../lib/runtime/cli/main';
+import { runCliInProcess, runCliProcess } from '../support/cli-runner';
 import { describeWithS3, s3TestServer } from './support/s3-test-server';
 import { MiB, patternBuffer, sha256 } from './support/test-data';
 
-const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'lib', 'runtime', 'cli', 'main.ts');
 
 describeWithS3('s3-crypto put/get against radosgw over HTTPS', () => {
   const s3 = s3TestServer();
@@ -27,27 +22,7 @@ describeWithS3('s3-crypto put/get against radosgw over HTTPS', () => {
   let where: string[];
 
   /** Runs the CLI as a separate process, like a user would (through tsx). */
-  function cli(args: string[], stdin?: Buffer): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(TSX, [MAIN, ...args], {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        },
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
-      child.stdin.end(stdin ?? Buffer.alloc(0));
-    });
-  }
+  const cli = (args: string[], stdin?: Buffer) => runCliProcess(args, s3.credentials, stdin);
 
   beforeAll(async () => {
     bucket = await s3.createBucket('s3-crypto-cli');
@@ -104,16 +79,7 @@ describeWithS3('s3-crypto put/get against radosgw over HTTPS', () => {
       secrets.restore();
     });
 
-    async function runCli(argv: string[], tty = false) {
-      const stdout = new PassThrough();
-      const stderr = Object.assign(new PassThrough(), { isTTY: tty });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      stdout.on('data', (c: Buffer) => out.push(c));
-      stderr.on('data', (c: Buffer) => err.push(c));
-      const code = await run(argv, { stdin: Readable.from([]), stdout, stderr, env: {} });
-      return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-    }
+    const runCli = (argv: string[], tty = false) => runCliInProcess(argv, { tty });
 
     it('takes the key from Secrets Manager (--sse-c-secret, AWSCURRENT by default)', async () => {
       // Secrets Manager does not run here: GetSecretValue is mocked

@@ -1,20 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { run } from '../../../lib/runtime/cli/main';
+import { runCliInProcess } from '../../support/cli-runner';
 
 /** Runs the CLI in-process and captures its output. */
-async function cli(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await run(argv, { stdin: Readable.from([]), stdout, stderr, env: {} });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+const cli = (...argv: string[]) => runCliInProcess(argv);
 
 const dir = mkdtempSync(join(tmpdir(), 's3-crypto-cli-'));
 const keyBytes = Buffer.alloc(32, 0x5a);

@@ -6,9 +6,8 @@ import {
   BufferLimitExceededError, ClientSideEncryption, ContentAuthenticationError, EncryptionContextMismatchError, KmsKeyring,
   LegacyModeDisabledError, RawAesKeyring,
 } from '../../../lib/runtime';
-import { PassThrough, Readable } from 'node:stream';
 import { decryptFromDirectory } from '../../../lib/runtime/cli/commands/decrypt';
-import { run } from '../../../lib/runtime/cli/main';
+import { runCliInProcess } from '../../support/cli-runner';
 import { FakeKms } from './support/fake-kms';
 import { rsaKeyPair, testKmsClient } from './support/keyrings';
 import { seededBytes } from './support/harness';
@@ -17,16 +16,7 @@ describe('s3-crypto encrypt / decrypt (offline)', () => {
   let tmp: string;
   let kms: FakeKms;
   /** Runs `s3-crypto` in-process through the real dispatch table; KMS calls reach the FakeKms. */
-  async function cli(...argv: string[]) {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    stdout.on('data', (c: Buffer) => out.push(c));
-    stderr.on('data', (c: Buffer) => err.push(c));
-    const code = await run(argv, { stdin: Readable.from([]), stdout, stderr, env: {} });
-    return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-  }
+  const cli = (...argv: string[]) => runCliInProcess(argv);
   /** Like cli(), but expects success and returns the parsed JSON summary. */
   async function ok(...argv: string[]) {
     const r = await cli(...argv);
