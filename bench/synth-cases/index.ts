@@ -1,5 +1,5 @@
 import { encryptedBuckets } from './encrypted-buckets';
-import { encryptedBucketsSamePolicies } from './encrypted-buckets-same-policies';
+import { encryptedBucketsSameTemplate } from './encrypted-buckets-same-template';
 import { guardrails } from './guardrails';
 import { replicatedPairs } from './replicated-pairs';
 import { SynthCase } from './types';
@@ -7,7 +7,7 @@ import { SynthCase } from './types';
 /** Every synth benchmark case. Add a case: one file in this folder, one line here. */
 export const SYNTH_CASES: readonly SynthCase[] = [
   encryptedBuckets,
-  encryptedBucketsSamePolicies,
+  encryptedBucketsSameTemplate,
   replicatedPairs,
   guardrails,
 ];

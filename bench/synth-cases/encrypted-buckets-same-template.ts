@@ -21,7 +21,7 @@ const ENV = { account: '111111111111', region: 'us-east-1' };
  * lifecycle rule and six bucket-policy statements). The difference is what the construct layer
  * (validation, defaults, bookkeeping) adds on top of what it renders.
  */
-export const encryptedBucketsSamePolicies: SynthCase = {
+export const encryptedBucketsSameTemplate: SynthCase = {
   name: 'encrypted-buckets-same-template',
   description: 'N EncryptedBucket vs N hand-written s3.Bucket + kms.Key rendering the same policies, lifecycle and key statement',
   sizes: [1, 100, 500],
