@@ -30,6 +30,7 @@ import {
 } from '../../lib/runtime';
 import { s3TestServer, s3UnavailableReason } from '../integ/support/s3-test-server';
 import { MiB, patternBuffer, sha256 } from '../integ/support/test-data';
+import { describeWhenAvailable } from '../support/environment-gate';
 import { FakeKms } from '../runtime/client-side/support/fake-kms';
 import { rsaKeyPair, testKmsClient } from '../runtime/client-side/support/keyrings';
 import { exists, rawGet } from '../runtime/client-side/support/s3-fixtures';
@@ -61,21 +62,12 @@ function rubyUnavailableReason(): string | undefined {
   }
 }
 
-const reason = s3UnavailableReason() ?? rubyUnavailableReason();
-const describePeer = (name: string, fn: () => void): void => {
-  if (!reason) return describe(name, () => {
-    jest.setTimeout(300_000);
-    fn();
-  });
-  if (process.env.CI === 'true') {
-    return describe(name, () => it('has the Ruby peer and an S3 server (CI=true requires both)', () => {
-      throw new Error(`cannot run the Ruby interop tests: ${reason}`);
-    }));
-  }
-  process.stderr.write(`\n[interop] SKIPPED Ruby peer tests: ${reason}\n`);
-  // Environment gate requested by the project: skip, with the reason in the name, when the peer cannot run here.
-  describe.skip(`${name} [skipped: ${reason}]`, fn);
-};
+const describePeer = (name: string, fn: () => void): void =>
+  describeWhenAvailable(name, {
+    needs: 'the Ruby peer and a real S3 server',
+    unavailableReason: s3UnavailableReason() ?? rubyUnavailableReason(),
+    timeoutMs: 300_000,
+  }, fn);
 
 describePeer('interop with the Ruby SDK Aws::S3::EncryptionV2::Client through radosgw', () => {
   const kms = new FakeKms();

@@ -40,6 +40,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../../lib/runtime/s3-client-factory';
+import { describeWhenAvailable } from '../../support/environment-gate';
 
 /** Static description of the running S3 server. */
 export interface S3TestServer {
@@ -90,38 +91,13 @@ export function s3TestServer(): S3TestServer {
   return server;
 }
 
-const warned = new Set<string>();
-
 /**
  * `describe` for tests that need the S3 server: runs `fn` when it is up; otherwise skips with the reason
- * printed, or, under `CI=true`, fails with it. Also raises the per-test timeout to `timeoutMs`.
+ * printed, or, under `CI=true`, fails with it (test/support/environment-gate.ts). Also raises the
+ * per-test timeout to `timeoutMs`.
  */
 export function describeWithS3(name: string, fn: () => void, timeoutMs = 120_000): void {
-  const reason = s3UnavailableReason();
-  if (!reason) {
-    describe(name, () => {
-      jest.setTimeout(timeoutMs);
-      fn();
-    });
-    return;
-  }
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has a real S3 server (CI=true requires one)', () => {
-        throw new Error(`no S3 server for integration tests: ${reason}`);
-      });
-    });
-    return;
-  }
-  if (!warned.has(reason)) {
-    warned.add(reason);
-    process.stderr.write(`\n[integ] SKIPPED (no S3 server): ${reason}\n`);
-  }
-  // Environment gate requested by the project: when radosgw cannot run here, report the block as skipped,
-  // with the reason in its name. `fn` is not called: its setup would need the server.
-  describe(name, () => {
-    it.skip(`needs a real S3 server: ${reason}`, () => undefined);
-  });
+  describeWhenAvailable(name, { needs: 'a real S3 server', unavailableReason: s3UnavailableReason(), timeoutMs }, fn);
 }
 
 function describeServer(): S3TestServer {
