@@ -21,7 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
-import { peakRssMb } from './peak-rss';
+import { bundleForNode, median, peakRssMb } from './measure';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -152,7 +152,7 @@ async function child(args: string[]): Promise<void> {
   const op = opOrSize as Op;
   const size = Number(sizeArg);
   const operation = { ours, bare, esdk }[impl](op, size, dir); // module loading and key setup are not timed
-  syntheticSource(0);
+  syntheticSource(0); // makes the random source block now, outside the timing
   // Small objects: one untimed warm-up, then enough objects for ~64 MiB, so the figure is the steady
   // per-object cost (key wrap, HKDF, cipher setup included) rather than first-call JIT costs.
   const iterations = size >= 64 * MiB || size === 0 ? 1 : Math.min(64, Math.ceil((64 * MiB) / size));
@@ -173,7 +173,6 @@ function parseSize(s: string): number {
   return Number(m[1]) * ({ KiB: 1024, MiB, GiB: 1024 * MiB } as Record<string, number>)[m[2] ?? 'MiB'];
 }
 const label = (n: number) => (n >= 1024 * MiB ? `${n / 1024 / MiB} GiB` : `${n / MiB} MiB`);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function parent(): Promise<void> {
   const { parseArgs } = require('node:util') as typeof import('node:util');
@@ -183,8 +182,7 @@ async function parent(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3ec-bench-'));
   try {
     const bundle = path.join(dir, 'bench-child.js');
-    const esbuild = require('esbuild') as typeof import('esbuild');
-    esbuild.buildSync({ entryPoints: [__filename], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, external: ['esbuild'], logLevel: 'error' });
+    bundleForNode(__filename, bundle);
     fs.writeFileSync(path.join(dir, 'key'), randomBytes(32));
     const run = (args: string[]): Sample | undefined => {
       const out = execFileSync(process.execPath, [bundle, '--child', ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });

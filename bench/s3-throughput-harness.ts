@@ -9,13 +9,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client,
 } from '@aws-sdk/client-s3';
 import { createS3Client } from '../lib/runtime/s3-client-factory';
-import { peakRssMb } from './peak-rss';
+import { bundleForNode, median, peakRssMb } from './measure';
 
 export const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -57,8 +58,11 @@ export interface ThroughputSubject {
 
 function env(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the benchmark through 'bash scripts/ceph-rgw.sh run npx tsx bench/<name>.ts'`);
-  return v;
+  if (v) return v;
+  const unavailable = process.env.S3_UNAVAILABLE_REASON; // set by scripts/ceph-rgw.sh run when radosgw did not start
+  throw new Error(unavailable
+    ? `no S3 server to benchmark against: ${unavailable}`
+    : `${name} is not set: run the benchmark through 'bash scripts/ceph-rgw.sh run npx tsx bench/<name>.ts'`);
 }
 
 /** An S3 client for the radosgw that scripts/ceph-rgw.sh started. */
@@ -105,11 +109,6 @@ async function emptyBucket(client: S3Client, bucket: string): Promise<void> {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 async function timed(fn: () => Promise<void>): Promise<number> {
   const start = process.hrtime.bigint();
   await fn();
@@ -133,9 +132,7 @@ function bundle(entry: string, name: string): string {
   const outdir = join(__dirname, 'results', '.bundle');
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, `${name}-bench.js`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, external: ['esbuild'], logLevel: 'silent' });
+  bundleForNode(entry, outfile);
   return outfile;
 }
 
@@ -163,8 +160,10 @@ async function main(makeSubject: () => ThroughputSubject, entry: string): Promis
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const subject = makeSubject();
   if (argv[0] === '--child') return child(subject, argv[1] as 'put' | 'get', argv[2], argv[3], argv[4]);
-  const rounds = Number(argv[argv.indexOf('--rounds') + 1] || 0) || 5;
-  const withRss = !argv.includes('--no-rss');
+  const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string', default: '5' }, 'no-rss': { type: 'boolean', default: false } } });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, not ${values.rounds}`);
+  const withRss = !values['no-rss'];
 
   const client = s3FromEnv();
   const bucket = `bench-${subject.name}-${Date.now().toString(36)}`;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { peakRssMb } from './peak-rss';
+import { peakRssMb } from './measure';
 import { SYNTH_CASES } from './synth-cases';
 
 const [caseName, variant, sizeText] = process.argv.slice(2);
@@ -15,10 +15,12 @@ if (!synthCase || (variant !== 'ours' && variant !== 'baseline')) {
 }
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
 const started = process.hrtime.bigint();
+const cpuStarted = process.cpuUsage();
 const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
 synthCase.build(app, variant, Number(sizeText));
 const assembly = app.synth();
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
+const cpu = process.cpuUsage(cpuStarted);
 const templateBytes = assembly.stacks.reduce((sum, s) => sum + fs.statSync(path.join(outdir, s.templateFile)).size, 0);
 fs.rmSync(outdir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ ms, maxRssMb: peakRssMb(), stacks: assembly.stacks.length, templateBytes }) + '\n');
+process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: peakRssMb(), stacks: assembly.stacks.length, templateBytes }) + '\n');

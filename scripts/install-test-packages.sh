@@ -20,5 +20,11 @@ if [ -n "$why" ]; then
   exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
-[ "${APT_UPDATE:-1}" = "1" ] && apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ "${APT_UPDATE:-1}" = "1" ] && ! apt-get update -qq; then
+  echo "install-test-packages: apt-get update failed (network or sources.list?); needed: ${missing[*]}" >&2
+  exit 1
+fi
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  echo "install-test-packages: apt-get install failed for ${missing[*]} (see apt's errors above; Debian 12 has them all in main)" >&2
+  exit 1
+fi

@@ -11,9 +11,7 @@ import {
   denyOutdatedTlsStatement,
   denySseCStatement,
 } from '../../lib';
-import { SynthCase, spreadOverStacks } from './types';
-
-const ENV = { account: '111111111111', region: 'us-east-1' };
+import { ENV, SynthCase, spreadOverStacks } from './types';
 
 /**
  * The construct's own cost: N EncryptedBuckets against plain aws-cdk-lib resources written by hand

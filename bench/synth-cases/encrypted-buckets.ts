@@ -2,9 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EncryptedBucket } from '../../lib';
-import { SynthCase, spreadOverStacks } from './types';
-
-const ENV = { account: '111111111111', region: 'us-east-1' };
+import { ENV, SynthCase, spreadOverStacks } from './types';
 
 /**
  * N EncryptedBuckets (SSE-KMS, new rotating key each) against the closest plain aws-cdk-lib
@@ -24,17 +22,22 @@ export const encryptedBuckets: SynthCase = {
         new EncryptedBucket(stack, `Data${i}`);
         return;
       }
-      const key = new kms.Key(stack, `Key${i}`, { enableKeyRotation: true });
-      new s3.Bucket(stack, `Data${i}`, {
-        encryption: s3.BucketEncryption.KMS,
-        encryptionKey: key,
-        bucketKeyEnabled: true,
-        enforceSSL: true,
-        minimumTLSVersion: 1.2,
-        versioned: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        blockedEncryptionTypes: [s3.BlockedEncryptionType.SSE_C],
-      });
+      baselineBucket(stack, `Data${i}`, new kms.Key(stack, `Key${i}`, { enableKeyRotation: true }));
     });
   },
 };
+
+/** The baseline's bucket: the closest plain aws-cdk-lib equivalent of an EncryptedBucket's settings (also used by replicated-pairs). */
+export function baselineBucket(stack: Stack, id: string, key: kms.IKey, replicationRules?: s3.ReplicationRule[]): s3.Bucket {
+  return new s3.Bucket(stack, id, {
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: key,
+    bucketKeyEnabled: true,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    versioned: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    blockedEncryptionTypes: [s3.BlockedEncryptionType.SSE_C],
+    replicationRules,
+  });
+}

@@ -1,25 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ReplicatedEncryptedBucket, ReplicaTarget } from '../../lib';
-import { SynthCase, spreadOverStacks } from './types';
-
-const ENV = { account: '111111111111', region: 'us-east-1' };
-
-/** The source and destination settings both variants share (as in the encrypted-buckets case). */
-function baselineBucket(stack: Stack, id: string, key: kms.IKey, replicationRules?: s3.ReplicationRule[]): s3.Bucket {
-  return new s3.Bucket(stack, id, {
-    encryption: s3.BucketEncryption.KMS,
-    encryptionKey: key,
-    bucketKeyEnabled: true,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    versioned: true,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    blockedEncryptionTypes: [s3.BlockedEncryptionType.SSE_C],
-    replicationRules,
-  });
-}
+import { baselineBucket } from './encrypted-buckets';
+import { ENV, SynthCase, spreadOverStacks } from './types';
 
 /**
  * N replicated pairs: a ReplicatedEncryptedBucket replicating into a new EncryptedBucket, against

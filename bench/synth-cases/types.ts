@@ -19,6 +19,9 @@ export interface SynthCase {
   build(app: App, variant: 'ours' | 'baseline', size: number): void;
 }
 
+/** The environment of every benchmark stack. */
+export const ENV = { account: '111111111111', region: 'us-east-1' };
+
 /** CloudFormation allows 500 resources per stack; benchmarks spread items over stacks of this many. */
 export const ITEMS_PER_STACK = 50;
 
