@@ -7,6 +7,9 @@ import {
 } from '../lib';
 import { acknowledgeOnResource, addCompliancePacks } from './compliance-packs';
 
+/** The packs whose S3BucketReplicationEnabled rule the end of a replication or logging chain acknowledges. */
+const PACKS_REQUIRING_REPLICATION = ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'];
+
 /** Where the golden path deploys: placeholder accounts from `cdk.json` context, no credentials needed. */
 export interface GoldenPathConfig {
   readonly account: string;
@@ -18,7 +21,9 @@ export interface GoldenPathConfig {
 export function goldenPathConfig(app: App): GoldenPathConfig {
   const read = (key: string) => {
     const value = app.node.tryGetContext(`golden-path:${key}`);
-    if (typeof value !== 'string' || value === '') throw new Error(`cdk.json context 'golden-path:${key}' is missing`);
+    if (typeof value !== 'string' || value === '') {
+      throw new Error(`cdk.json context 'golden-path:${key}' is missing. Fix: set it in cdk.json's "context", or pass -c golden-path:${key}=<value>.`);
+    }
     return value;
   };
   return { account: read('account'), primaryRegion: read('primary-region'), replicaRegion: read('replica-region') };
@@ -69,7 +74,7 @@ export class GoldenPathPrimaryStack extends Stack {
       rules: [{ destination: ReplicaTarget.fromAttributes(props.replicaTarget) }],
     });
     acknowledgeFindingsOfAccessLogBucket(this.accessLogs);
-    acknowledgeObjectLock(this.data, 'holds application data that must stay deletable and overwritable (GDPR erasure); the regulated profile enables Object Lock where WORM retention is required.');
+    acknowledgeObjectLock(this.data, 'This bucket holds application data that must stay deletable and overwritable (GDPR erasure); the regulated profile enables Object Lock where WORM retention is required.');
   }
 }
 
@@ -105,25 +110,25 @@ export class GoldenPathReplicaStack extends Stack {
     });
     acknowledgeFindingsOfAccessLogBucket(this.accessLogs);
     const replica = this.dataReplica.bucket.bucket.node.defaultChild as s3.CfnBucket;
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+    for (const pack of PACKS_REQUIRING_REPLICATION) {
       acknowledgeOnResource(replica, `${pack}-S3BucketReplicationEnabled`,
         'This bucket is the cross-Region replica of GoldenPathPrimary/Data: it is the end of the replication chain. Replicating the replica would need yet another bucket that in turn must replicate (an endless regress); the data already exists in two Regions.');
     }
-    acknowledgeObjectLock(this.dataReplica.bucket, 'is the replica of a bucket that holds application data that must stay deletable and overwritable (GDPR erasure); S3 requires Object Lock on a replica only when the source has it, and the source does not.');
+    acknowledgeObjectLock(this.dataReplica.bucket, 'This bucket is the replica of a bucket that holds application data that must stay deletable and overwritable (GDPR erasure); S3 requires Object Lock on a replica only when the source has it, and the source does not.');
   }
 }
 
 function acknowledgeFindingsOfAccessLogBucket(logs: EncryptedBucket): void {
   const cfn = logs.bucket.node.defaultChild as s3.CfnBucket;
   const replication = 'An access-log bucket is the end of the logging chain: replicating it would need a replica bucket that in turn must replicate (an endless regress). Logs are retained and versioned in place.';
-  for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+  for (const pack of PACKS_REQUIRING_REPLICATION) {
     acknowledgeOnResource(cfn, `${pack}-S3BucketReplicationEnabled`, replication);
   }
   acknowledgeObjectLock(logs, 'S3 server access log delivery does not support destination buckets with a default Object Lock retention; logs are versioned and protected by the TLS and encryption policies.');
 }
 
 function acknowledgeObjectLock(bucket: EncryptedBucket, reason: string): void {
-  acknowledgeOnResource(bucket.bucket.node.defaultChild as s3.CfnBucket, 'NIST.800.53.R4-S3BucketDefaultLockEnabled', `This bucket ${reason}`.replace('This bucket S3', 'S3'));
+  acknowledgeOnResource(bucket.bucket.node.defaultChild as s3.CfnBucket, 'NIST.800.53.R4-S3BucketDefaultLockEnabled', reason);
 }
 
 /**

@@ -11,6 +11,10 @@ import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
 import { BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
 import { BatchOperationsFunction } from './private/batch-operations-function';
 
+/** Staging labels of a secret's key when `stage` is not given: rotate the secret, then re-wrap from the old version to the new one. */
+const DEFAULT_FROM_STAGE = 'AWSPREVIOUS';
+const DEFAULT_TO_STAGE = 'AWSCURRENT';
+
 /** Options of {@link KeyEncryptionKey.fromSecret}. */
 export interface SecretKeyEncryptionKeyOptions {
   /**
@@ -109,14 +113,14 @@ export class ClientSideKeyRotation extends Construct {
     if (fromKms.length > 0) environment.CSE_ROTATION_FROM_KMS_KEY_IDS = fromKms.map((k) => k.keyArn).join(',');
     if (fromSecret) {
       environment.CSE_ROTATION_FROM_AES_SECRET_ID = fromSecret.secret!.secretArn;
-      environment.CSE_ROTATION_FROM_AES_SECRET_STAGE = fromSecret.stage ?? 'AWSPREVIOUS';
+      environment.CSE_ROTATION_FROM_AES_SECRET_STAGE = fromSecret.stage ?? DEFAULT_FROM_STAGE;
       if (fromSecret.materialDescription) environment.CSE_ROTATION_FROM_MATERIAL_DESCRIPTION = JSON.stringify(fromSecret.materialDescription);
     }
     if (to.kmsKey) {
       environment.CSE_ROTATION_TO_KMS_KEY_ID = to.kmsKey.keyArn;
     } else {
       environment.CSE_ROTATION_TO_AES_SECRET_ID = to.secret!.secretArn;
-      environment.CSE_ROTATION_TO_AES_SECRET_STAGE = to.stage ?? 'AWSCURRENT';
+      environment.CSE_ROTATION_TO_AES_SECRET_STAGE = to.stage ?? DEFAULT_TO_STAGE;
       if (to.materialDescription) environment.CSE_ROTATION_TO_MATERIAL_DESCRIPTION = JSON.stringify(to.materialDescription);
     }
 
@@ -191,7 +195,7 @@ export function validateClientSideKeyRotationProps(props: ClientSideKeyRotationP
   }
   for (const from of props.fromKeys ?? []) {
     const sameKms = from.kmsKey && to.kmsKey && from.kmsKey === to.kmsKey;
-    const sameSecretVersion = from.secret && to.secret && from.secret === to.secret && (from.stage ?? 'AWSPREVIOUS') === (to.stage ?? 'AWSCURRENT');
+    const sameSecretVersion = from.secret && to.secret && from.secret === to.secret && (from.stage ?? DEFAULT_FROM_STAGE) === (to.stage ?? DEFAULT_TO_STAGE);
     if (sameKms || sameSecretVersion) {
       problems.push({ prop: 'toKey', problem: 'is also one of fromKeys, so there is nothing to rotate.', fix: 'pass the new key as toKey and only old keys in fromKeys.' });
     }

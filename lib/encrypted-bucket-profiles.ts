@@ -144,17 +144,13 @@ export class EncryptedBucketProfile {
     return problems;
   }
 
-  /** The profile's values, overridden by the explicitly given props. */
+  /**
+   * The profile's values, overridden by the explicitly given props. The profile only sets the
+   * encryption: every other guarantee (versioning, Bucket Keys, TLS 1.2) is already
+   * `EncryptedBucket`'s default, and `conflicts` rejects props that would break it.
+   */
   public merge(props: EncryptedBucketProps): EncryptedBucketProps {
-    const defined = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined)) as EncryptedBucketProps;
-    const encryption = props.encryption ?? this.encryption;
-    return {
-      encryption,
-      bucketKeyEnabled: encryption === BucketEncryptionMode.SSE_KMS ? true : undefined,
-      versioned: true,
-      minimumTlsVersion: 1.2,
-      ...defined,
-    };
+    return { ...props, encryption: props.encryption ?? this.encryption };
   }
 }
 

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { PropProblem } from './construct-prop-error';
 import { ALLOWED_MINIMUM_TLS_VERSIONS } from './encrypted-bucket-policy-statements';
+import { wholeDays } from './private/whole-days';
 
 /** What validation needs to know about the bucket's props, already resolved to plain values. */
 export interface EncryptedBucketSettings {
@@ -140,10 +141,11 @@ export function validateEncryptedBucketSettings(s: EncryptedBucketSettings): Pro
     }
   }
   const abortAfter = s.abortIncompleteMultipartUploadAfter;
-  if (abortAfter && !abortAfter.isUnresolved() && (abortAfter.toDays({ integral: false }) < 1 || !Number.isInteger(abortAfter.toDays({ integral: false })))) {
+  const abortDays = wholeDays(abortAfter);
+  if (abortDays === null || (abortDays !== undefined && abortDays < 1)) {
     problems.push({
       prop: 'abortIncompleteMultipartUploadAfter',
-      problem: `${abortAfter.toHumanString()} is not a whole number of days of at least 1 (S3 lifecycle rules count in days).`,
+      problem: `${abortAfter!.toHumanString()} is not a whole number of days of at least 1 (S3 lifecycle rules count in days).`,
       fix: 'use Duration.days(n) with n >= 1, or omit it for 7 days.',
     });
   }

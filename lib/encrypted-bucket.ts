@@ -17,7 +17,7 @@ import {
 } from './encrypted-bucket-policy-statements';
 import { EncryptedBucketProfile, applyEncryptedBucketProfile } from './encrypted-bucket-profiles';
 import { LogTargetFacts, validateEncryptedBucketSettings } from './encrypted-bucket-validation';
-import { allowLogDeliveryKeyStatement, ALLOW_LOG_DELIVERY_SID } from './kms-key-policy-statements';
+import { allowLogDeliveryKeyStatement } from './kms-key-policy-statements';
 import { KmsKeyWithRotation, KmsKeyWithRotationProps } from './kms-key-with-rotation';
 
 /** Opt-in to SSE-C (customer-provided keys) on an {@link EncryptedBucket}. */
@@ -265,6 +265,8 @@ export class EncryptedBucket extends Construct {
   /**
    * Let `grantee` read objects matching `objectsKeyPattern`, and list the bucket. Adds `kms:Decrypt`
    * on the bucket's key, usable only through S3 in this Region for this bucket's objects.
+   * @param grantee the principal to grant to
+   * @param objectsKeyPattern object keys the grant covers, e.g. `exports/*`. Default: `*` (every object)
    */
   public grantRead(grantee: iam.IGrantable, objectsKeyPattern = '*'): iam.Grant {
     return this.grantAccess(grantee, ACCESS_LEVELS.read, objectsKeyPattern);
@@ -273,12 +275,18 @@ export class EncryptedBucket extends Construct {
   /**
    * Let `grantee` write objects matching `objectsKeyPattern`, including multipart uploads. Adds
    * `kms:GenerateDataKey` and `kms:Decrypt` (multipart uploads need it), confined like `grantRead`'s.
+   * @param grantee the principal to grant to
+   * @param objectsKeyPattern object keys the grant covers, e.g. `exports/*`. Default: `*` (every object)
    */
   public grantWrite(grantee: iam.IGrantable, objectsKeyPattern = '*'): iam.Grant {
     return this.grantAccess(grantee, ACCESS_LEVELS.write, objectsKeyPattern);
   }
 
-  /** `grantRead` and `grantWrite` together. */
+  /**
+   * `grantRead` and `grantWrite` together.
+   * @param grantee the principal to grant to
+   * @param objectsKeyPattern object keys the grant covers, e.g. `exports/*`. Default: `*` (every object)
+   */
   public grantReadWrite(grantee: iam.IGrantable, objectsKeyPattern = '*'): iam.Grant {
     return this.grantAccess(grantee, combineAccessLevels(ACCESS_LEVELS.read, ACCESS_LEVELS.write), objectsKeyPattern);
   }
@@ -286,6 +294,8 @@ export class EncryptedBucket extends Construct {
   /**
    * Let `grantee` delete objects matching `objectsKeyPattern` (on a versioned bucket this adds a
    * delete marker; versions stay). Deleting needs no KMS permission.
+   * @param grantee the principal to grant to
+   * @param objectsKeyPattern object keys the grant covers, e.g. `exports/*`. Default: `*` (every object)
    */
   public grantDelete(grantee: iam.IGrantable, objectsKeyPattern = '*'): iam.Grant {
     return this.grantAccess(grantee, ACCESS_LEVELS.delete, objectsKeyPattern);
@@ -334,7 +344,8 @@ export class EncryptedBucket extends Construct {
       statements.push(denySseCStatement(arn, Lazy.list({ produce: () => this.sseCRoles.map((r) => r.roleArn) })));
       this.node.addValidation({
         validate: () => this.sseCRoles.length > 0 ? [] : [
-          `${this.node.path}: prop 'sseC': SSE-C is allowed on the bucket but no role may use it. Fix: pass sseC: { allowedRoles: [role] } or call allowSseCFrom(role).`,
+          new ConstructPropError(this.node.path, 'sseC', 'SSE-C is allowed on the bucket but no role may use it.',
+            'pass sseC: { allowedRoles: [role] } or call allowSseCFrom(role).').message,
         ],
       });
     } else {
@@ -360,11 +371,14 @@ export class EncryptedBucket extends Construct {
   }
 }
 
+/** Keys whose policy already has the log-delivery statement (several buckets may log into one). */
+const KEYS_ALLOWING_LOG_DELIVERY = new WeakSet<kms.IKey>();
+
 /** Adds the log-delivery statement to a key defined in this app, once. */
 function allowLogDeliveryOnKey(key: kms.IKey, account: string): void {
-  if (key.node.tryFindChild(ALLOW_LOG_DELIVERY_SID)) return;
+  if (KEYS_ALLOWING_LOG_DELIVERY.has(key)) return;
   key.addToResourcePolicy(allowLogDeliveryKeyStatement(account));
-  new Construct(key, ALLOW_LOG_DELIVERY_SID); // marker: the statement is already there
+  KEYS_ALLOWING_LOG_DELIVERY.add(key);
 }
 
 function toCdkEncryption(mode: BucketEncryptionMode): s3.BucketEncryption {

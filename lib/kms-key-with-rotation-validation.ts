@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { PropProblem } from './construct-prop-error';
+import { wholeDays } from './private/whole-days';
 
 /** Allowed automatic-rotation period, in days (KMS `RotationPeriodInDays`). */
 export const ROTATION_PERIOD_DAYS = { min: 90, max: 2560, default: 365 } as const;
@@ -22,24 +23,17 @@ export function validateRotatingKeySettings(settings: RotatingKeySettings): Prop
   if (typeof rotation === 'number' && (rotation < ROTATION_PERIOD_DAYS.min || rotation > ROTATION_PERIOD_DAYS.max)) {
     problems.push({
       prop: 'rotationPeriod',
-      problem: `${describe(settings.rotationPeriod!)} is outside the range KMS allows (${ROTATION_PERIOD_DAYS.min}-${ROTATION_PERIOD_DAYS.max} days).`,
+      problem: `${settings.rotationPeriod!.toHumanString()} is outside the range KMS allows (${ROTATION_PERIOD_DAYS.min}-${ROTATION_PERIOD_DAYS.max} days).`,
       fix: `use Duration.days(n) with ${ROTATION_PERIOD_DAYS.min} <= n <= ${ROTATION_PERIOD_DAYS.max}, or omit it for ${ROTATION_PERIOD_DAYS.default} days.`,
     });
   } else if (rotation === null) {
     problems.push({
       prop: 'rotationPeriod',
-      problem: `${describe(settings.rotationPeriod!)} is not a whole number of days.`,
+      problem: `${settings.rotationPeriod!.toHumanString()} is not a whole number of days.`,
       fix: `use Duration.days(n) with ${ROTATION_PERIOD_DAYS.min} <= n <= ${ROTATION_PERIOD_DAYS.max}.`,
     });
   }
-  const pending = wholeDays(settings.pendingWindow);
-  if (pending === null || (pending !== undefined && (pending < PENDING_WINDOW_DAYS.min || pending > PENDING_WINDOW_DAYS.max))) {
-    problems.push({
-      prop: 'pendingWindow',
-      problem: `${describe(settings.pendingWindow!)} is outside the range KMS allows (${PENDING_WINDOW_DAYS.min}-${PENDING_WINDOW_DAYS.max} whole days).`,
-      fix: `use Duration.days(n) with ${PENDING_WINDOW_DAYS.min} <= n <= ${PENDING_WINDOW_DAYS.max}, or omit it for ${PENDING_WINDOW_DAYS.default} days.`,
-    });
-  }
+  problems.push(...validatePendingWindow(settings.pendingWindow));
   if (settings.keySpec !== undefined && settings.keySpec !== kms.KeySpec.SYMMETRIC_DEFAULT) {
     problems.push({
       prop: 'keySpec',
@@ -57,13 +51,13 @@ export function validateRotatingKeySettings(settings: RotatingKeySettings): Prop
   return problems;
 }
 
-/** Whole days in a duration; undefined when absent or unresolved, null when not whole. */
-function wholeDays(duration: Duration | undefined): number | null | undefined {
-  if (duration === undefined || duration.isUnresolved()) return undefined;
-  const days = duration.toDays({ integral: false });
-  return Number.isInteger(days) ? days : null;
-}
-
-function describe(duration: Duration): string {
-  return duration.toHumanString();
+/** Checks a key's `pendingWindow`: whole days within KMS's range. Pure. */
+export function validatePendingWindow(pendingWindow: Duration | undefined): PropProblem[] {
+  const pending = wholeDays(pendingWindow);
+  if (pending === undefined || (pending !== null && pending >= PENDING_WINDOW_DAYS.min && pending <= PENDING_WINDOW_DAYS.max)) return [];
+  return [{
+    prop: 'pendingWindow',
+    problem: `${pendingWindow!.toHumanString()} is outside the range KMS allows (${PENDING_WINDOW_DAYS.min}-${PENDING_WINDOW_DAYS.max} whole days).`,
+    fix: `use Duration.days(n) with ${PENDING_WINDOW_DAYS.min} <= n <= ${PENDING_WINDOW_DAYS.max}, or omit it for ${PENDING_WINDOW_DAYS.default} days.`,
+  }];
 }

@@ -65,7 +65,7 @@ export class SseCKeyRotation extends Construct {
         this.node.path,
         'bucket',
         `${props.bucket.node.path} blocks SSE-C (BlockedEncryptionTypes: SSE-C), so there are no SSE-C objects to re-key and the function could not write them.`,
-        'create the bucket with the SSE-C opt-in: new EncryptedBucket(scope, id, { sseC: { allowedRoles: [...] } }).',
+        'create the bucket with the SSE-C opt-in: new EncryptedBucket(scope, id, { sseC: {} }); this construct adds its function role (and sseCRoles) as the custodians.',
       );
     }
     throwIfProblems(this, validateBatchOperationsJobOptions(props));

@@ -32,7 +32,7 @@ describe.each([
   const { template } = synth({ encryption: mode });
 
   test('default encryption, SSE-C blocked, Bucket Keys only for SSE-KMS', () => {
-    const rule = template.toJSON().Resources && Object.values<any>(template.findResources('AWS::S3::Bucket'))[0]
+    const rule = Object.values<any>(template.findResources('AWS::S3::Bucket'))[0]
       .Properties.BucketEncryption.ServerSideEncryptionConfiguration[0];
     expect(rule.ServerSideEncryptionByDefault.SSEAlgorithm).toBe(algorithm);
     expect(rule.BlockedEncryptionTypes).toEqual({ EncryptionType: ['SSE-C'] });
@@ -174,6 +174,7 @@ describe('EncryptedBucket options', () => {
     const logs = new EncryptedBucket(stack, 'Logs');
     new EncryptedBucket(stack, 'Data', { serverAccessLogsBucket: logs.bucket, serverAccessLogsPrefix: 'data/' });
     new EncryptedBucket(stack, 'More', { serverAccessLogsBucket: logs.bucket, serverAccessLogsPrefix: 'more/' });
+    new EncryptedBucket(stack, 'Auto', { serverAccessLogsBucket: logs.bucket });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^LogsBucket') }, LogFilePrefix: 'data/' },
@@ -181,9 +182,27 @@ describe('EncryptedBucket options', () => {
     const logPolicy = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))
       .find((p) => p.Properties.Bucket.Ref.startsWith('LogsBucket')).Properties.PolicyDocument.Statement;
     const delivery = logPolicy.filter((s: any) => s.Sid.startsWith('AllowServerAccessLogDelivery'));
-    expect(delivery).toHaveLength(2);
-    expect(new Set(delivery.map((s: any) => s.Sid)).size).toBe(2);
-    expect(delivery[0]).toMatchObject({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' });
+    expect(delivery).toHaveLength(3);
+    expect(new Set(delivery.map((s: any) => s.Sid)).size).toBe(3);
+    // each source may write only under its own prefix, and only for deliveries of that source bucket
+    const logsArn = { 'Fn::GetAtt': [expect.stringMatching(/^LogsBucket/), 'Arn'] };
+    expect(delivery[0]).toEqual({
+      Sid: expect.any(String),
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: { 'Fn::Join': ['', [logsArn, '/data/*']] },
+      Condition: {
+        ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] } },
+        StringEquals: { 'aws:SourceAccount': '111111111111' },
+      },
+    });
+    // without a prefix, each bucket gets its own, and the delivery statement is scoped to it
+    const autoBucket = Object.values<any>(template.findResources('AWS::S3::Bucket'))
+      .find((b) => b.Properties.LoggingConfiguration && !['data/', 'more/'].includes(b.Properties.LoggingConfiguration.LogFilePrefix));
+    const autoPrefix: string = autoBucket.Properties.LoggingConfiguration.LogFilePrefix;
+    expect(autoPrefix).toMatch(/^BucketsAuto[0-9A-F]{8}\/$/);
+    expect(delivery[2].Resource).toEqual({ 'Fn::Join': ['', [logsArn, `/${autoPrefix}*`]] });
     const logKey = Object.entries<any>(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('LogsKey'))![1];
     const keyDelivery = logKey.Properties.KeyPolicy.Statement.filter((s: any) => s.Sid === 'AllowS3ServerAccessLogDelivery');
     expect(keyDelivery).toEqual([expect.objectContaining({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 'kms:GenerateDataKey' })]);
@@ -194,6 +213,32 @@ describe('EncryptedBucket options', () => {
     const imported = s3.Bucket.fromBucketName(stack, 'Central', 'central-logs');
     new EncryptedBucket(stack, 'Data', { serverAccessLogsBucket: imported });
     Annotations.fromStack(stack).hasWarning('/Buckets/Data', Match.stringLikeRegexp('.*Its owner must allow logging.s3.amazonaws.com.*'));
+  });
+
+  test('extra lifecycle rules come after the abort-incomplete-uploads rule, whose period can be changed', () => {
+    const { template } = synth({
+      abortIncompleteMultipartUploadAfter: Duration.days(2),
+      lifecycleRules: [{ id: 'ExpireOldVersions', noncurrentVersionExpiration: Duration.days(90) }],
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [
+        { Id: 'AbortIncompleteMultipartUploads', Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } },
+        { Id: 'ExpireOldVersions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 } },
+      ] },
+    });
+  });
+
+  test('grants on an SSE-S3 bucket add S3 permissions only (no key, so no KMS permission)', () => {
+    const stack = newStack();
+    const bucket = new EncryptedBucket(stack, 'Data', { encryption: BucketEncryptionMode.SSE_S3 });
+    const role = new iam.Role(stack, 'App', { assumedBy: new iam.AccountRootPrincipal() });
+    bucket.grantReadWrite(role);
+    bucket.grantDelete(role);
+    const actions = Object.values<any>(Template.fromStack(stack).findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .flatMap((s: any) => [s.Action].flat());
+    expect(actions.filter((a: string) => !a.startsWith('s3:'))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket']));
   });
 
   test('EncryptedBucket.of finds the construct from its bucket', () => {
@@ -219,6 +264,7 @@ describe('EncryptedBucket validation', () => {
     ['DSSE log bucket', (s) => ({ serverAccessLogsBucket: new EncryptedBucket(s, 'Logs', { encryption: BucketEncryptionMode.DSSE_KMS }).bucket }), 'serverAccessLogsBucket', /DSSE-KMS, which S3 server access log delivery does not support/],
     ['aws/s3 log bucket', (s) => ({ serverAccessLogsBucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS_MANAGED }) }), 'serverAccessLogsBucket', /AWS-managed aws\/s3 key/],
     ['abort after 0 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(12) }), 'abortIncompleteMultipartUploadAfter', /at least 1/],
+    ['abort after 1.5 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(36) }), 'abortIncompleteMultipartUploadAfter', /1 day 12 hours is not a whole number of days/],
   ];
 
   test.each(cases)('%s throws at synth naming path, prop and fix', (_name, props, prop, message) => {

@@ -102,6 +102,7 @@ describe('KmsKeyWithRotation validation', () => {
     ['rotation not whole days', { rotationPeriod: Duration.hours(2500) }, 'rotationPeriod', /whole number of days/],
     ['pending window below 7 days', { pendingWindow: Duration.days(6) }, 'pendingWindow', /7-30/],
     ['pending window above 30 days', { pendingWindow: Duration.days(31) }, 'pendingWindow', /7-30/],
+    ['pending window not whole days', { pendingWindow: Duration.hours(200) }, 'pendingWindow', /8 days 8 hours is outside .*7-30 whole days/],
     ['asymmetric key spec', { keySpec: kms.KeySpec.RSA_2048 }, 'keySpec', /RSA_2048 is not a symmetric/],
     ['HMAC key spec', { keySpec: kms.KeySpec.HMAC_256 }, 'keySpec', /HMAC_256/],
     ['signing key usage', { keyUsage: kms.KeyUsage.SIGN_VERIFY }, 'keyUsage', /SIGN_VERIFY/],

@@ -86,7 +86,7 @@ export class BatchOperationsFunction extends Construct {
       bundling: {
         forceDockerBundling: false,
         target: BATCH_HANDLER_BUNDLING.target,
-        format: OutputFormat.CJS,
+        format: BATCH_HANDLER_BUNDLING.format as OutputFormat,
         externalModules: BATCH_HANDLER_BUNDLING.externalModules,
         minify: true,
         sourceMap: false,

@@ -63,6 +63,13 @@ const S3_ACTIONS: Record<Level, string[]> = {
   delete: ['s3:DeleteObject'],
 };
 const ALL_OBJECT_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl'];
+const BUCKET_ACTIONS: Record<Level, string[]> = {
+  read: ['s3:ListBucket', 's3:GetBucketLocation'],
+  write: ['s3:ListBucketMultipartUploads'],
+  readWrite: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+  delete: [],
+};
+const ALL_BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads', 's3:ListBucketVersions', 's3:PutBucketPolicy', 's3:DeleteBucket'];
 const KMS_ACTIONS: Record<Level, string[]> = {
   read: ['kms:Decrypt'],
   write: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -79,6 +86,14 @@ describe.each<Level>(['read', 'write', 'readWrite', 'delete'])('grant %s (Bucket
       const expected = S3_ACTIONS[level].includes(action) ? 'Allowed' : 'ImplicitlyDenied';
       expect([action, await decide(f, action, `${f.bucketArn}/a/b.txt`, https())]).toEqual([action, expected]);
       expect([action, await decide(f, action, `${f.otherBucketArn}/a/b.txt`, https())]).toEqual([action, 'ImplicitlyDenied']);
+    }
+  });
+
+  test('exactly the bucket actions of the level, on this bucket only', async () => {
+    for (const action of ALL_BUCKET_ACTIONS) {
+      const expected = BUCKET_ACTIONS[level].includes(action) ? 'Allowed' : 'ImplicitlyDenied';
+      expect([action, await decide(f, action, f.bucketArn, https())]).toEqual([action, expected]);
+      expect([action, await decide(f, action, f.otherBucketArn, https())]).toEqual([action, 'ImplicitlyDenied']);
     }
   });
 

@@ -57,6 +57,12 @@ export function fakeAttributes(template: Json, env: FakeEnv): FakeAttributes {
         refs[id] = `${lower}-function`;
         atts[id] = { Arn: `arn:${partition}:lambda:${region}:${account}:function:${lower}-function` };
         break;
+      case 'AWS::Logs::LogGroup': {
+        const name = typeof props.LogGroupName === 'string' ? props.LogGroupName : `${lower}-log-group`;
+        refs[id] = name;
+        atts[id] = { Arn: `arn:${partition}:logs:${region}:${account}:log-group:${name}:*` };
+        break;
+      }
       case 'AWS::SecretsManager::Secret':
         refs[id] = `arn:${partition}:secretsmanager:${region}:${account}:secret:${lower}-AbCdEf`;
         atts[id] = { Id: refs[id] };

@@ -5,7 +5,7 @@
  * request carries a context key the engine would silently drop, or when the engine rejects input.
  *
  * Typical use:
- *   const t = resolvedTemplate(stack);                      // intrinsics resolved to fake ARNs
+ *   const t = new ResolvedTemplate(stack);                  // intrinsics resolved to fake ARNs
  *   const bucketPolicy = t.bucketPolicyFor(bucketLogicalId);
  *   await evaluate({ principal, action: 's3:PutObject', resource: `${t.arnOf(id)}/k`,
  *                    context: { ...https('1.3'), 's3:x-amz-server-side-encryption': 'aws:kms' },
