@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ConstructPropError, PropProblem, throwIfProblems } from './construct-prop-error';
 import { denyGrantsNotForAwsResourcesStatement } from './kms-key-policy-statements';
-import { PENDING_WINDOW_DAYS } from './kms-key-with-rotation-validation';
+import { PENDING_WINDOW_DAYS, validatePendingWindow } from './kms-key-with-rotation-validation';
 
 /** Props of {@link KmsReplicaKey}. */
 export interface KmsReplicaKeyProps {
@@ -111,11 +111,10 @@ export class KmsReplicaKey extends Resource implements kms.IKey {
     return { keyArn: this.keyArn, keyId: this.keyId };
   }
 
-  /** Defines an alias (with or without the `alias/` prefix) for this replica key. */
+  /** Defines an alias (with or without the `alias/` prefix: `kms.Alias` adds it) for this replica key. */
   public addAlias(aliasName: string): kms.Alias {
-    const name = aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`;
     return new kms.Alias(this, `Alias${this.node.children.filter((c) => c instanceof kms.Alias).length || ''}`, {
-      aliasName: name,
+      aliasName,
       targetKey: this,
     });
   }
@@ -208,16 +207,6 @@ export function validateReplicaKeySettings(props: KmsReplicaKeyProps, stackRegio
       }
     }
   }
-  const pending = props.pendingWindow;
-  if (pending && !pending.isUnresolved()) {
-    const days = pending.toDays({ integral: false });
-    if (!Number.isInteger(days) || days < PENDING_WINDOW_DAYS.min || days > PENDING_WINDOW_DAYS.max) {
-      problems.push({
-        prop: 'pendingWindow',
-        problem: `${pending.toHumanString()} is outside the range KMS allows (${PENDING_WINDOW_DAYS.min}-${PENDING_WINDOW_DAYS.max} whole days).`,
-        fix: `use Duration.days(n) with ${PENDING_WINDOW_DAYS.min} <= n <= ${PENDING_WINDOW_DAYS.max}, or omit it for ${PENDING_WINDOW_DAYS.default} days.`,
-      });
-    }
-  }
+  problems.push(...validatePendingWindow(props.pendingWindow));
   return problems;
 }

@@ -211,7 +211,7 @@ function validateRule(source: ReplicationSourceFacts, rule: ReplicationRuleFacts
     problems.push({
       prop: `${at}.ownershipOverride`,
       problem: 'owner override needs the destination account (AccessControlTranslation requires Account), which is unknown.',
-      fix: 'give the destination account in the target attributes.',
+      fix: 'for a destination in another account, give its account in the target attributes (ReplicaTarget.fromAttributes); otherwise remove ownershipOverride (it is only for destinations in another account).',
     });
   }
   if (rule.replicationTimeControl && rule.metrics === false) {

@@ -2,6 +2,8 @@ import { Annotations, Arn, ArnFormat, Aws, Names, Stack, Token, Validations } fr
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+// The function cdk-nag itself uses to spell a resource in finding ids: the acknowledgement must match it exactly.
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket, EncryptedBucketProps } from './encrypted-bucket';
@@ -93,11 +95,20 @@ export class ReplicaTarget {
     return new ReplicaTarget(undefined, undefined, attributes);
   }
 
-  /** The existing bucket, for `encryptedBucket`. */
+  /**
+   * The existing bucket, for `encryptedBucket`.
+   * @default - undefined for the other factories
+   */
   public readonly bucket?: EncryptedBucket;
-  /** Settings of the bucket to create, for `newEncryptedBucket`. */
+  /**
+   * Settings of the bucket to create, for `newEncryptedBucket`.
+   * @default - undefined for the other factories
+   */
   public readonly newBucketProps?: EncryptedBucketProps;
-  /** Attributes of a bucket elsewhere, for `fromAttributes`. */
+  /**
+   * Attributes of a bucket elsewhere, for `fromAttributes`.
+   * @default - undefined for the other factories
+   */
   public readonly attributes?: ReplicaBucketAttributes;
 
   private constructor(bucket?: EncryptedBucket, newBucketProps?: EncryptedBucketProps, attributes?: ReplicaBucketAttributes) {
@@ -368,12 +379,17 @@ export class ReplicatedEncryptedBucket extends Construct {
     const target = rule.destination;
     if (target.attributes) return this.resolveExternal(target.attributes, rule, index);
     const bucket = target.bucket ?? this.createReplicaBucket(target.newBucketProps ?? {}, index);
-    const description = `destination ${bucket.node.path}`;
-    const otherStack = Stack.of(bucket) !== Stack.of(this);
-    const key = rule.replicaKey ?? bucket.encryptionKey;
     const stack = Stack.of(bucket);
-    const replicatesBack = !otherStack && (REPLICATED_SOURCES.get(bucket)?.rules ?? [])
-      .some((r) => r.destination.inThisStack === this.source);
+    if (stack !== Stack.of(this)) {
+      throwIfProblems(this, [{
+        prop: `rules[${index}].destination`,
+        problem: `${bucket.node.path} is in another stack; naming its bucket and key here creates cross-stack references (and a cycle once its policies grant this role).`,
+        fix: 'create the destination with ReplicationDestination in its stack and pass ReplicaTarget.fromAttributes(destination.replicaTargetAttributes()).',
+      }]);
+    }
+    const description = `destination ${bucket.node.path}`;
+    const key = rule.replicaKey ?? bucket.encryptionKey;
+    const replicatesBack = (REPLICATED_SOURCES.get(bucket)?.rules ?? []).some((r) => r.destination.inThisStack === this.source);
     const facts: ReplicationDestinationFacts = {
       description,
       account: known(stack.account),
@@ -388,13 +404,6 @@ export class ReplicatedEncryptedBucket extends Construct {
       replicatesBackInSameStack: replicatesBack,
       tokensWhereValuesRequired: [],
     };
-    if (otherStack) {
-      throwIfProblems(this, [{
-        prop: `rules[${index}].destination`,
-        problem: `${bucket.node.path} is in another stack; naming its bucket and key here creates cross-stack references (and a cycle once its policies grant this role).`,
-        fix: 'create the destination with ReplicationDestination in its stack and pass ReplicaTarget.fromAttributes(destination.replicaTargetAttributes()).',
-      }]);
-    }
     return {
       description,
       bucketArn: bucket.bucketArn,
@@ -435,8 +444,8 @@ export class ReplicatedEncryptedBucket extends Construct {
       bucketKeyEnabled: a.bucketKeyEnabled ?? hasKey,
       facts: {
         description,
-        account: Token.isUnresolved(a.account) ? undefined : a.account,
-        region: Token.isUnresolved(a.region) ? undefined : a.region,
+        account: known(a.account),
+        region: known(a.region),
         versioned: a.versioned,
         objectLockEnabled: a.objectLockEnabled,
         blocksSseC: a.sseCBlocked,
@@ -464,14 +473,14 @@ export class ReplicatedEncryptedBucket extends Construct {
     const stack = Stack.of(this);
     const role = this.replicationRole;
     const override = options.ownershipOverride ?? false;
-    const suffix = `${index + 1}`;
+    const suffix = `${index + 1}`; // Sids must be unique in a policy: numbered per rule
 
-    this.source.bucket.addToResourcePolicy(withSid(
-      sourceObjectsStatement(this.source.bucketArn, prefixes, this.source.objectLockEnabled, role), suffix));
+    this.source.bucket.addToResourcePolicy(
+      sourceObjectsStatement(this.source.bucketArn, prefixes, this.source.objectLockEnabled, role, suffix));
     const key = this.source.encryptionKey;
     if (key) {
-      this.replicationPolicy.addStatements(withSid(
-        sourceKeyStatement(key.keyArn, stack.region, this.source.bucketArn, this.source.bucketKeyEnabled, prefixes), suffix));
+      this.replicationPolicy.addStatements(
+        sourceKeyStatement(key.keyArn, stack.region, this.source.bucketArn, this.source.bucketKeyEnabled, prefixes, suffix));
     }
 
     const sidSuffix = `${Names.uniqueId(this).replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
@@ -481,8 +490,8 @@ export class ReplicatedEncryptedBucket extends Construct {
       d.inThisStack.bucket.addToResourcePolicy(destinationObjectsStatement(d.bucketArn, prefixes, override, { principal: role, sidSuffix }));
       d.inThisStack.bucket.addToResourcePolicy(destinationBucketStatement(d.bucketArn, { principal: role, sidSuffix }));
     } else {
-      const objects = withSid(destinationObjectsStatement(d.bucketArn, prefixes, override), suffix);
-      this.replicationPolicy.addStatements(objects, withSid(destinationBucketStatement(d.bucketArn), suffix));
+      const objects = destinationObjectsStatement(d.bucketArn, prefixes, override, { sidSuffix: suffix });
+      this.replicationPolicy.addStatements(objects, destinationBucketStatement(d.bucketArn, { sidSuffix: suffix }));
       this.acknowledgeExternalObjectGrant(objects, d);
     }
     if (d.replicaKeyArn) {
@@ -501,7 +510,7 @@ export class ReplicatedEncryptedBucket extends Construct {
   private acknowledgeExternalObjectGrant(statement: iam.PolicyStatement, d: ResolvedDestination): void {
     const cfnPolicy = this.replicationPolicy.node.defaultChild as iam.CfnManagedPolicy;
     for (const resource of statement.resources) {
-      const flat = flattenForNag(Stack.of(this).resolve(resource));
+      const flat = flattenCfnReference(Stack.of(this).resolve(resource));
       Validations.of(cfnPolicy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${flat}]`,
         reason: `S3 replication writes replicas (${statement.actions.join(', ')}) of every replicated key into ${d.description}, so the resource is exactly its object ARN pattern for this rule. `
@@ -572,12 +581,6 @@ function ruleFacts(r: ResolvedRule): ReplicationRuleFacts {
   };
 }
 
-/** Statement Sids must be unique in a policy: number them per rule. */
-function withSid(statement: iam.PolicyStatement, suffix: string): iam.PolicyStatement {
-  statement.sid = `${statement.sid ?? 'Replication'}${suffix}`;
-  return statement;
-}
-
 function known(value: string | undefined): string | undefined {
   return value && !Token.isUnresolved(value) ? value : undefined;
 }
@@ -589,22 +592,4 @@ function arnRegion(arn: string): string | undefined {
 /** A key's Region when known: from its ARN, or from its stack's explicit environment. */
 function keyRegion(key: kms.IKey): string | undefined {
   return arnRegion(key.keyArn) ?? known(Stack.of(key).region);
-}
-
-/** The string cdk-nag reports for a resolved resource (its `flattenCfnReference`). */
-function flattenForNag(node: unknown): string {
-  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');
-  if (node && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    if (Array.isArray(o['Fn::Join'])) {
-      const [delimiter, items] = o['Fn::Join'] as [string, unknown[]];
-      return items.map(flattenForNag).join(delimiter);
-    }
-    if (o.Ref !== undefined) return `<${flattenForNag(o.Ref)}>`;
-    if (Array.isArray(o['Fn::GetAtt'])) {
-      const [resource, attribute] = o['Fn::GetAtt'] as unknown[];
-      return `<${flattenForNag(resource)}.${flattenForNag(attribute)}>`;
-    }
-  }
-  return JSON.stringify(node);
 }

@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { PropProblem, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket, EncryptedBucketProps } from './encrypted-bucket';
 import { KmsKeyWithRotation } from './kms-key-with-rotation';
@@ -79,7 +80,7 @@ export class ReplicationDestination extends Construct {
     throwIfProblems(this, validateDestinationSettings(props, stack.account, stack.region));
     this.sourceReference = props.source;
     this.bucketName = props.bucketName!;
-    const usesKms = props.encryption?.usesKms ?? true;
+    const usesKms = destinationEncryption(props).usesKms;
     const { source, replicaKeyAlias, allowOwnershipOverride, encryptionKeyProps, ...bucketProps } = props;
     const roleArn = roleArnFromName(Aws.PARTITION, source.account, source.replicationRoleName);
     // By name, not GetAtt: the bucket's encryption already refers to the key (a GetAtt here would
@@ -177,7 +178,7 @@ export function validateDestinationSettings(props: ReplicationDestinationProps, 
       fix: 'pass the name given as replicationRoleName to the source ReplicatedEncryptedBucket.',
     });
   }
-  const usesKms = props.encryption?.usesKms ?? true;
+  const usesKms = destinationEncryption(props).usesKms;
   if (!usesKms && props.replicaKeyAlias !== undefined) {
     problems.push({
       prop: 'replicaKeyAlias',
@@ -208,6 +209,11 @@ export function validateDestinationSettings(props: ReplicationDestinationProps, 
     });
   }
   return problems;
+}
+
+/** The replica bucket's encryption: explicit, else its profile's, else EncryptedBucket's default (SSE-KMS). */
+function destinationEncryption(props: ReplicationDestinationProps): BucketEncryptionMode {
+  return props.encryption ?? props.profile?.encryption ?? BucketEncryptionMode.SSE_KMS;
 }
 
 function strip(alias: string): string {

@@ -116,9 +116,10 @@ export function sourceObjectsStatement(
   prefixes: readonly (string | undefined)[],
   objectLock: boolean,
   principal?: iam.IPrincipal,
+  sidSuffix = '',
 ): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: REPLICATION_SIDS.sourceObjects,
+    sid: `${REPLICATION_SIDS.sourceObjects}${sidSuffix}`,
     principals: principal ? [principal] : undefined,
     actions: [...REPLICATION_ACTIONS.sourceObjects, ...(objectLock ? REPLICATION_ACTIONS.sourceObjectLock : [])],
     resources: objectArns(sourceBucketArn, prefixes),
@@ -169,9 +170,10 @@ export function sourceKeyStatement(
   sourceBucketArn: string,
   sourceBucketKeyEnabled: boolean,
   prefixes: readonly (string | undefined)[],
+  sidSuffix = '',
 ): iam.PolicyStatement {
   return new iam.PolicyStatement({
-    sid: REPLICATION_SIDS.sourceKey,
+    sid: `${REPLICATION_SIDS.sourceKey}${sidSuffix}`,
     actions: [...REPLICATION_ACTIONS.sourceKey],
     resources: [sourceKeyArn],
     conditions: kmsViaS3ForBucket(sourceRegion, sourceBucketArn, {

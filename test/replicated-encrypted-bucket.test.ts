@@ -7,7 +7,7 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { IConstruct } from 'constructs';
 import { buildGoldenPathApp } from '../bin/golden-path-app';
 import {
-  BucketEncryptionMode, ConstructPropError, EncryptedBucket, KmsKeyWithRotation, KmsReplicaKey, ReplicaBucketAttributes,
+  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProfile, KmsKeyWithRotation, KmsReplicaKey, ReplicaBucketAttributes,
   ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination,
 } from '../lib';
 
@@ -239,8 +239,9 @@ describe('same Region: options', () => {
       { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReplicaBucket/), 'Arn'] }, '/logs/*']] });
   });
 
-  test('the rule is the only one', () => {
+  test('an existing destination is used, not re-created', () => {
     expect(replicated.replicaBuckets).toEqual([]);
+    template.resourceCountIs('AWS::S3::Bucket', 2);
   });
 });
 
@@ -303,7 +304,6 @@ describe('cross-Region: two stacks with explicit environments', () => {
       Bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPLICA_BUCKET}`]] },
       EncryptionConfiguration: { ReplicaKmsKeyID: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:kms:eu-west-1:${SOURCE_ACCOUNT}:alias/data/replica`]] } },
     });
-    expect(replicated.replicationRole.roleName).toBeDefined();
   });
 
   test('the replica: versioned KMS bucket with the alias, and a key policy granting exactly the role via S3 in eu-west-1', () => {
@@ -460,10 +460,15 @@ describe('multi-Region keys', () => {
   });
 
   test('the replica key can only be used as a symmetric encryption key', () => {
-    const role = new iam.Role(replicaStack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
-    replicaKey.grantDecrypt(role);
-    expect(() => replicaKey.grantSign(role)).toThrow(ConstructPropError);
-    expect(() => replicaKey.grantGenerateMac(role)).toThrow(/cannot generate MACs/);
+    const stack = newStack(REPLICA);
+    const key = new KmsReplicaKey(stack, 'Key', { primaryKeyArn });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    key.grantDecrypt(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } }] },
+    });
+    expect(() => key.grantSign(role)).toThrow(ConstructPropError);
+    expect(() => key.grantGenerateMac(role)).toThrow(/cannot generate MACs/);
   });
 });
 
@@ -621,6 +626,11 @@ describe('validation: ReplicatedEncryptedBucket', () => {
       'Primary/Data', 'replicationRoleName', /pass replicationRoleName: 'data-replication' when creating/);
   });
 
+  test('owner override for a destination whose account is unknown (environment-agnostic stack)', () => {
+    expectPropError(() => new ReplicatedEncryptedBucket(newStack({}), 'Data', { rules: [{ destination: ReplicaTarget.newEncryptedBucket(), ownershipOverride: true }] }),
+      'Primary/Data', 'rules[0].ownershipOverride', /otherwise remove ownershipOverride/);
+  });
+
   test('a rule added later is validated with the others', () => {
     const stack = newStack();
     const replicated = new ReplicatedEncryptedBucket(stack, 'Data', { rules: [{ destination: ReplicaTarget.newEncryptedBucket() }] });
@@ -645,6 +655,16 @@ describe('validation: ReplicationDestination', () => {
     }), 'encryptionKey', /key defined in this stack/],
   ])('%s', (_name, build, prop, fix) => {
     expectPropError(() => build(newStack(REPLICA)), 'Primary/Dest', prop, fix);
+  });
+
+  test('the profile decides the encryption: GENERAL_PURPOSE makes an SSE-S3 replica bucket without a replica key', () => {
+    const stack = newStack(REPLICA);
+    const destination = new ReplicationDestination(stack, 'Dest', { bucketName: 'replica-bucket', source, profile: EncryptedBucketProfile.GENERAL_PURPOSE });
+    expect([destination.bucket.encryption, destination.replicaKey, destination.replicaKeyAlias]).toEqual([BucketEncryptionMode.SSE_S3, undefined, undefined]);
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 0);
+    expectPropError(() => new ReplicationDestination(newStack(REPLICA), 'Dest', {
+      bucketName: 'replica-bucket', source, profile: EncryptedBucketProfile.GENERAL_PURPOSE, replicaKeyAlias: 'x',
+    }), 'Primary/Dest', 'replicaKeyAlias', /remove replicaKeyAlias/);
   });
 
   test('an environment-agnostic stack', () => {

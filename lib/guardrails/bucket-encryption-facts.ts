@@ -22,8 +22,20 @@ export function isAwsManagedS3Key(canonicalKeyId: string): boolean {
   return /(^|:)alias\/aws\/s3$/.test(canonicalKeyId);
 }
 
+/** Facts by rendered entry: six rules (and remediation) ask for the same bucket's. A refreshed resource is a new entry. */
+const FACTS = new WeakMap<IndexedResource, DefaultEncryptionFacts>();
+
 /** Reads a bucket's default encryption (S3 applies only the first rule with a default). */
 export function defaultEncryptionOf(bucket: IndexedResource): DefaultEncryptionFacts {
+  let facts = FACTS.get(bucket);
+  if (!facts) {
+    facts = readDefaultEncryption(bucket);
+    FACTS.set(bucket, facts);
+  }
+  return facts;
+}
+
+function readDefaultEncryption(bucket: IndexedResource): DefaultEncryptionFacts {
   const unreadable: string[] = [];
   const config = bucket.properties.BucketEncryption;
   const rules: Json[] = Array.isArray(config?.ServerSideEncryptionConfiguration) ? config.ServerSideEncryptionConfiguration : [];

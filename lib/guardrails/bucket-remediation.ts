@@ -148,12 +148,10 @@ class BucketRemediation {
     if (facts.sseAlgorithm !== undefined && facts.sseAlgorithm !== 'AES256') {
       return leave(`the bucket already uses ${facts.sseAlgorithm}; moving it to ${target.sseAlgorithm} changes its cost and key usage and is left to you.`);
     }
+    let key: kms.IKey | undefined;
     if (target.usesKms) {
       const unsafe = this.whyKmsWouldBreakReaders();
       if (unsafe) return leave(`${unsafe} Switching it to a new KMS key would break them.`);
-    }
-    let key: kms.IKey | undefined;
-    if (target.usesKms) {
       const scope = this.l2 ?? this.cfn.node.scope!;
       const id = this.l2 ? 'GuardrailsKey' : `${this.cfn.node.id}GuardrailsKey`;
       key = (scope.node.tryFindChild(id) as kms.IKey | undefined) ?? new KmsKeyWithRotation(scope, id, {

@@ -24,7 +24,7 @@ export interface RuleFinding {
   readonly problems: readonly string[] | undefined;
 }
 
-/** Checks that `minimumEncryption` is one of the modes. */
+/** The context rules are evaluated with; `minimumEncryption` defaults to SSE-KMS. */
 export function ruleContext(index: TemplateIndex, minimumEncryption: BucketEncryptionMode | undefined): RuleContext {
   return { index, minimumEncryption: minimumEncryption ?? BucketEncryptionMode.SSE_KMS };
 }
