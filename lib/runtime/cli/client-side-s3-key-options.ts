@@ -17,9 +17,8 @@ export const clientSideS3KeyOptions: KeyOptionSet = {
   name: 'client-side encryption (Amazon S3 Encryption Client format)',
   options: CLIENT_SIDE_KEY_OPTIONS,
   keySelectingOptions: ['aes-key-file', 'rsa-public-key', 'rsa-private-key', 'kms-key-id'],
-  help: CLIENT_SIDE_KEY_OPTIONS_HELP.split('\n')
-    .filter((line) => line.startsWith(' '))
-    .map((line) => line.replace(/^ {2}/, '  ')),
+  // the option lines, without the "Key (exactly one):" / "Options:" headings
+  help: CLIENT_SIDE_KEY_OPTIONS_HELP.split('\n').filter((line) => line.startsWith(' ')),
   async resolve(values: OptionValues, ctx: CliContext): Promise<EncryptionMode | undefined> {
     if (!Object.keys(CLIENT_SIDE_KEY_OPTIONS).some((o) => values[o] !== undefined)) return undefined;
     const { opts, client } = clientFromValues(values, ctx, {}); // option mistakes are usage errors (exit 2)

@@ -34,9 +34,10 @@ export class Progress {
     this.shown = true;
   }
 
-  /** Clears the line. */
+  /** Clears the line (once; later calls do nothing). */
   public done(): void {
     if (this.shown) this.out.write('\r\u001b[K');
+    this.shown = false;
   }
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerSseCKeySource } from '../sse-c/secrets-manager-key-source';
+import { AWSCURRENT, SecretsManagerSseCKeySource } from '../sse-c/secrets-manager-key-source';
 import { SseCKey } from '../sse-c/sse-c-key';
 import { SseCObjectClient } from '../sse-c/sse-c-object-client';
 import { type OptionValues, optionalString } from './args';
@@ -47,8 +47,8 @@ export const sseCKeyOptions: KeyOptionSet = {
         secretId: secret!,
         client: new SecretsManagerClient(region ? { region } : {}),
       });
-      const found = await source.byStage(stage ?? 'AWSCURRENT');
-      if (!found) throw new UsageError(`secret ${secret} has no ${stage} version`);
+      const found = await source.byStage(stage ?? AWSCURRENT);
+      if (!found) throw new UsageError(`secret ${secret} has no ${stage ?? AWSCURRENT} version; check --sse-c-secret-stage`);
       key = found;
     }
     const bytes = key.exportBytes();

@@ -10,6 +10,7 @@
  *
  * Handlers built on it (SSE-C re-key, client-side key rotation) supply only the per-task function.
  */
+import { KmsRequestError } from '../client-side/errors';
 import { S3EncryptionError } from '../errors';
 import { isTransientError } from '../sse-c/error-mapping';
 import { SseCKeySourceError } from '../sse-c/errors';
@@ -202,13 +203,23 @@ export async function runBatchOperationsTasks(
 }
 
 /**
- * Default classification: transient errors (throttling, timeouts, 5xx, network, an object that changed,
- * a key source that was throttled) are `TemporaryFailure`; all others `PermanentFailure`.
+ * Default classification: transient errors (throttling, timeouts, 5xx, network, an object that changed)
+ * are `TemporaryFailure`, and so are key-source and KMS errors whose cause, at any depth (the SDK wraps
+ * network errors once more), is transient; all others are `PermanentFailure`.
  * The string is `<code>: <message>` of our typed errors, or the S3 error code and status for SDK errors.
  */
 export function classifyTaskError(err: unknown): { resultCode: BatchResultCode; resultString: string } {
-  const transient = isTransientError(err) || (err instanceof SseCKeySourceError && isTransientError(err.cause));
+  const transient = isTransientError(err) || ((err instanceof SseCKeySourceError || err instanceof KmsRequestError) && hasTransientCause(err));
   return { resultCode: transient ? 'TemporaryFailure' : 'PermanentFailure', resultString: describeError(err) };
+}
+
+function hasTransientCause(err: Error): boolean {
+  let cause = err.cause;
+  for (let depth = 0; cause !== undefined && depth < 4; depth++) {
+    if (isTransientError(cause)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function describeError(err: unknown): string {

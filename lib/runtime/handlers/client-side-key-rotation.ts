@@ -22,14 +22,15 @@
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ClientSideConfigurationError, KmsRequestError } from '../client-side/errors';
+import { ClientSideConfigurationError } from '../client-side/errors';
 import { DataKeyRotation, keyringRotationKey, kmsRotationKey, type RotationKey } from '../client-side/data-key-rotation';
 import { RawAesKeyring } from '../client-side/keyrings/raw-aes-keyring';
 import { S3ObjectKeyRotator } from '../client-side/s3-key-rotation';
-import { isTransientError } from '../sse-c/error-mapping';
 import { SseCKeyLengthError, SseCKeySourceError } from '../sse-c/errors';
 import { AWSCURRENT, AWSPREVIOUS, SecretsManagerSseCKeySource } from '../sse-c/secrets-manager-key-source';
+import type { SseCKey } from '../sse-c/sse-c-key';
 import { type BatchOperationsTask, type BatchResultCode, classifyTaskError, runBatchOperationsTasks } from './batch-operations';
+import { redactSecrets } from './redact';
 import { s3ClientFromEnvironment } from './s3-client-from-env';
 import type { BatchOperationsHandler } from './sse-c-rekey';
 
@@ -74,32 +75,16 @@ export function createClientSideKeyRotationHandler(options: ClientSideKeyRotatio
       {
         concurrency: options.concurrency ?? 4,
         ...(context?.getRemainingTimeInMillis ? { remainingTimeMs: () => context.getRemainingTimeInMillis() } : {}),
-        classify: classifyRotationError,
-        scrub: (text) => scrubSecrets(text, options.keys.secrets?.() ?? []),
+        scrub: (text) => redactSecrets(text, options.keys.secrets?.() ?? []),
       },
     );
 }
 
-/** classifyTaskError, plus KMS and Secrets Manager errors whose cause is transient (throttling, 5xx, network). */
-export function classifyRotationError(err: unknown): { resultCode: BatchResultCode; resultString: string } {
-  const base = classifyTaskError(err);
-  if (!(err instanceof KmsRequestError || err instanceof SseCKeySourceError)) return base;
-  // the SDK wraps network errors (ENOTFOUND, ECONNRESET) once more: look down the cause chain
-  let cause = (err as { cause?: unknown }).cause;
-  for (let depth = 0; cause !== undefined && depth < 4; depth++) {
-    if (isTransientError(cause)) return { ...base, resultCode: 'TemporaryFailure' };
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return base;
-}
-
-function scrubSecrets(text: string, secrets: Buffer[]): string {
-  let out = text;
-  for (const bytes of secrets) {
-    for (const form of [bytes.toString('base64'), bytes.toString('hex'), bytes.toString('base64url')]) out = out.split(form).join('<redacted>');
-  }
-  return out;
-}
+/**
+ * The classification of the rotation handler's task errors: {@link classifyTaskError}, which already treats
+ * KMS and Secrets Manager errors with a transient cause as `TemporaryFailure`. Kept as a name for existing callers.
+ */
+export const classifyRotationError: (err: unknown) => { resultCode: BatchResultCode; resultString: string } = classifyTaskError;
 
 /** Reads the old and new keys from the handler's environment (see the file comment). */
 export function rotationKeysFromEnvironment(env: NodeJS.ProcessEnv, clients: { kms?: KMSClient; secretsManager?: SecretsManagerClient } = {}): RotationKeys {
@@ -125,56 +110,41 @@ export function rotationKeysFromEnvironment(env: NodeJS.ProcessEnv, clients: { k
     }
     return source;
   };
-  const rawKey = async (secretId: string, stage: string, materialDescription: Record<string, string>): Promise<{ key: RotationKey; bytes: Buffer } | undefined> => {
-    let found;
+  const rawKey = async (secretId: string, stage: string): Promise<SseCKey | undefined> => {
     try {
-      found = await sourceFor(secretId).byStage(stage);
+      return await sourceFor(secretId).byStage(stage);
     } catch (err) {
       if (err instanceof SseCKeyLengthError) {
         throw new ClientSideConfigurationError(`Secret ${secretId} (${stage}) must hold a 256-bit AES wrapping key: 32 raw bytes (SecretBinary) or their base64 (SecretString).`);
       }
       throw err;
     }
-    if (!found) return undefined;
-    const bytes = found.exportBytes();
-    const keyring = new RawAesKeyring({ wrappingKey: bytes, materialDescription });
-    return { key: keyringRotationKey(keyring, `raw AES key from ${found.label ?? `secret ${secretId} ${stage}`}`), bytes };
+  };
+  const rawRotationKey = (key: SseCKey, materialDescription: Record<string, string>, secrets: Buffer[]): RotationKey => {
+    const bytes = key.exportBytes();
+    secrets.push(bytes);
+    return keyringRotationKey(new RawAesKeyring({ wrappingKey: bytes, materialDescription }), `raw AES key from ${key.label}`);
   };
 
   let current: { rotation: DataKeyRotation; secrets: Buffer[]; fingerprint: string } | undefined;
   return {
     async rotation() {
+      const fromStage = env.CSE_ROTATION_FROM_AES_SECRET_STAGE || AWSPREVIOUS;
+      const toStage = env.CSE_ROTATION_TO_AES_SECRET_STAGE || AWSCURRENT;
+      const fromRaw = fromSecret ? await rawKey(fromSecret, fromStage) : undefined;
+      if (fromSecret && !fromRaw && fromKms.length === 0) {
+        throw new SseCKeySourceError(`secret ${fromSecret} has no ${fromStage} version: rotate the secret first (the old key must be staged ${fromStage})`);
+      }
+      const toRaw = toSecret ? await rawKey(toSecret, toStage) : undefined;
+      if (toSecret && !toRaw) throw new SseCKeySourceError(`secret ${toSecret} has no ${toStage} version`);
+      // keep one DataKeyRotation while the key versions (named in the labels) stay the same, so the rotator
+      // and its caches are reused and no keyring is rebuilt per task
+      const fingerprint = [...fromKms, fromRaw?.label, toKms ?? toRaw?.label].join('|');
+      if (current?.fingerprint === fingerprint) return current.rotation;
       const secrets: Buffer[] = [];
-      const from: RotationKey[] = fromKms.map((keyId) => kmsRotationKey({ client: kmsClient(), keyId }));
-      const labels: string[] = [...fromKms];
-      if (fromSecret) {
-        const stage = env.CSE_ROTATION_FROM_AES_SECRET_STAGE || AWSPREVIOUS;
-        const k = await rawKey(fromSecret, stage, fromDescription);
-        if (k) {
-          from.push(k.key);
-          secrets.push(k.bytes);
-          labels.push(k.key.description);
-        } else if (fromKms.length === 0) {
-          throw new SseCKeySourceError(`secret ${fromSecret} has no ${stage} version: rotate the secret first (the old key must be staged ${stage})`);
-        }
-      }
-      let to: RotationKey;
-      if (toKms) {
-        to = kmsRotationKey({ client: kmsClient(), keyId: toKms });
-      } else {
-        const stage = env.CSE_ROTATION_TO_AES_SECRET_STAGE || AWSCURRENT;
-        const k = await rawKey(toSecret!, stage, toDescription);
-        if (!k) throw new SseCKeySourceError(`secret ${toSecret} has no ${stage} version`);
-        to = k.key;
-        secrets.push(k.bytes);
-      }
-      labels.push(to.description);
-      const fingerprint = labels.join('|');
-      // keep one DataKeyRotation while the key versions stay the same, so the rotator (and its caches) is reused
-      if (current && current.fingerprint === fingerprint) {
-        for (const b of secrets) b.fill(0);
-        return current.rotation;
-      }
+      const from = fromKms.map((keyId) => kmsRotationKey({ client: kmsClient(), keyId }));
+      if (fromRaw) from.push(rawRotationKey(fromRaw, fromDescription, secrets));
+      const to = toKms ? kmsRotationKey({ client: kmsClient(), keyId: toKms }) : rawRotationKey(toRaw!, toDescription, secrets);
       current?.secrets.forEach((b) => b.fill(0));
       current = { rotation: new DataKeyRotation({ from, to }), secrets, fingerprint };
       return current.rotation;

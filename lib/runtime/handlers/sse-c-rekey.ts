@@ -20,6 +20,7 @@ import { SseCKey } from '../sse-c/sse-c-key';
 import { SseCObjectClient } from '../sse-c/sse-c-object-client';
 import { SseCKeySourceError } from '../sse-c/errors';
 import { type BatchOperationsResponse, runBatchOperationsTasks } from './batch-operations';
+import { redactSecrets } from './redact';
 import { s3ClientFromEnvironment } from './s3-client-from-env';
 
 /** Where the handler gets the two key versions from. */
@@ -84,13 +85,12 @@ export function createSseCRekeyHandler(options: SseCRekeyHandlerOptions): BatchO
 
 /** Defence in depth: no encoding of a key in use may appear in a result string. */
 function scrubKeys(text: string, keys: readonly SseCKey[]): string {
-  let out = text;
-  for (const key of keys) {
-    const bytes = key.exportBytes();
-    for (const form of [bytes.toString('base64'), bytes.toString('hex'), bytes.toString('base64url')]) out = out.split(form).join('<redacted>');
-    bytes.fill(0);
+  const bytes = keys.map((key) => key.exportBytes());
+  try {
+    return redactSecrets(text, bytes);
+  } finally {
+    for (const b of bytes) b.fill(0);
   }
-  return out;
 }
 
 let defaultHandler: BatchOperationsHandler | undefined;

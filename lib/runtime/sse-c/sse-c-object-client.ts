@@ -19,7 +19,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { S3EncryptionError } from '../errors';
 import { assertClientUsesTls } from '../s3-client-factory';
-import { isCopyNotImplemented, isCopyToItselfRefused, mapSseCError, type SseCErrorContext } from './error-mapping';
+import { httpStatusOf, isCopyNotImplemented, isCopyToItselfRefused, mapSseCError, type SseCErrorContext } from './error-mapping';
 import {
   IncompleteBodyError,
   NoncurrentVersionError,
@@ -75,7 +75,7 @@ export interface SseCObjectClientOptions {
    */
   readonly copyStrategy?: SseCCopyStrategy;
   /**
-   * Part size for server-side copies of objects over 5 GiB.
+   * Part size for server-side copies of objects over 5 GiB, from 5 MiB to 5 GiB (S3's part size limits).
    * @default 512 MiB
    */
   readonly copyPartSize?: number;
@@ -299,6 +299,9 @@ export class SseCObjectClient {
     this.copyPartSize = options.copyPartSize ?? 512 * MiB;
     if (this.partSize < 5 * MiB) throw new S3EncryptionError('InvalidOption', `partSize must be at least 5 MiB (S3's minimum part size); got ${this.partSize}`);
     if (!(this.queueSize >= 1)) throw new S3EncryptionError('InvalidOption', `queueSize must be at least 1; got ${this.queueSize}`);
+    if (!(this.copyPartSize >= 5 * MiB && this.copyPartSize <= MAX_SINGLE_COPY_BYTES)) {
+      throw new S3EncryptionError('InvalidOption', `copyPartSize must be between 5 MiB and 5 GiB (S3's part size limits); got ${this.copyPartSize}`);
+    }
   }
 
   /** Uploads `body` encrypted with `sseKey`: one PutObject for small bodies, a multipart upload otherwise. */
@@ -419,15 +422,20 @@ export class SseCObjectClient {
     return { outcome: 'rekeyed', method: result.method, versionId: result.versionId, previousVersionId: src.versionId, size: result.size };
   }
 
+  /** Refuses plain HTTP unless allowed (once per client); resolves to the endpoint when it is an allowed plain-HTTP one. */
   private checkEndpoint(): Promise<string | undefined> {
-    this.tlsChecked ??= (async () => {
+    if (this.tlsChecked) return this.tlsChecked;
+    const check = (async () => {
       await assertClientUsesTls(this.s3, this.allowInsecureHttp);
       const ep = await (this.s3.config as { endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number }> }).endpoint?.();
-      return ep && ep.protocol.startsWith('http') && !ep.protocol.startsWith('https') ? `http://${ep.hostname}${ep.port ? `:${ep.port}` : ''}` : undefined;
+      return ep?.protocol.replace(/:$/, '') === 'http' ? `http://${ep.hostname}${ep.port ? `:${ep.port}` : ''}` : undefined;
     })();
     // a failed check is not cached, so a caller can fix and retry
-    this.tlsChecked.catch(() => (this.tlsChecked = undefined));
-    return this.tlsChecked;
+    check.catch(() => {
+      if (this.tlsChecked === check) this.tlsChecked = undefined;
+    });
+    this.tlsChecked = check;
+    return check;
   }
 
   private async headChecked(ref: S3ObjectRef, sseKey: SseCKey | undefined, insecure: string | undefined, ifMatch?: string): Promise<SseCObjectInfo> {
@@ -445,7 +453,7 @@ export class SseCObjectClient {
 
   /** HEAD errors have no body; a 1-byte ranged GET with the same parameters returns the error code and message. */
   private async explainHeadError(err: unknown, ref: S3ObjectRef, sseKey: SseCKey | undefined): Promise<unknown> {
-    const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = httpStatusOf(err);
     if (status !== 400 && status !== 403) return err;
     try {
       const probe = await this.s3.send(
@@ -454,7 +462,7 @@ export class SseCObjectClient {
       (probe.Body as Readable | undefined)?.destroy();
       return err;
     } catch (probeErr) {
-      return (probeErr as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === status ? probeErr : err;
+      return httpStatusOf(probeErr) === status ? probeErr : err;
     }
   }
 
@@ -515,8 +523,9 @@ export class SseCObjectClient {
       for (let start = 0, part = 1; start < size; start += partSize, part++) ranges.push({ part, start, end: Math.min(start + partSize, size) - 1 });
       const etags: Array<{ PartNumber: number; ETag?: string }> = [];
       let next = 0;
+      let failed = false;
       const worker = async () => {
-        while (next < ranges.length) {
+        while (!failed && next < ranges.length) {
           const r = ranges[next++];
           const out = await this.s3.send(
             new UploadPartCopyCommand({
@@ -534,7 +543,16 @@ export class SseCObjectClient {
           etags.push({ PartNumber: r.part, ETag: out.CopyPartResult?.ETag });
         }
       };
-      await Promise.all(Array.from({ length: Math.min(this.queueSize, ranges.length) }, worker));
+      // on the first failure, start no more parts, and abort only once the parts in flight have settled:
+      // a part that completes after AbortMultipartUpload would be left behind
+      const workers = Array.from({ length: Math.min(this.queueSize, ranges.length) }, () =>
+        worker().catch((err: unknown) => {
+          failed = true;
+          throw err;
+        }),
+      );
+      const rejected = (await Promise.allSettled(workers)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (rejected) throw rejected.reason;
       etags.sort((a, b) => a.PartNumber - b.PartNumber);
       const done = await this.s3.send(
         new CompleteMultipartUploadCommand({
@@ -586,7 +604,6 @@ export class SseCObjectClient {
         attributes: t.src,
         tagging,
         ifMatch,
-        storageClass: t.src.storageClass,
         errorContext: { kind: 'write', object: t.dst, readKeySent: false, insecureEndpoint: t.insecure },
         sourceRef: refOf(t.src),
       });
@@ -631,18 +648,11 @@ export class SseCObjectClient {
     const { ref } = u;
     const known = u.contentLength ?? (typeof u.body === 'string' ? Buffer.byteLength(u.body) : u.body instanceof Uint8Array ? u.body.byteLength : undefined);
     const partSize = known !== undefined ? Math.max(this.partSize, Math.ceil(known / MAX_PARTS / MiB) * MiB) : this.partSize;
-    const a = u.attributes;
     const params = {
       Bucket: ref.bucket,
       Key: ref.key,
-      ContentType: a.contentType,
-      CacheControl: a.cacheControl,
-      ContentDisposition: a.contentDisposition,
-      ContentEncoding: a.contentEncoding,
-      ContentLanguage: a.contentLanguage,
-      Metadata: a.metadata,
+      ...attributeParams(u.attributes),
       Tagging: u.tagging,
-      StorageClass: u.storageClass as StorageClass | undefined,
       IfMatch: u.ifMatch,
       IfNoneMatch: u.ifNoneMatch,
       ...u.sseKey.requestParams(),
@@ -726,11 +736,11 @@ interface UploadSpec {
   readonly body: Readable | Uint8Array | string;
   readonly contentLength?: number;
   readonly sseKey: SseCKey;
-  readonly attributes: ObjectAttributes;
+  /** Headers and metadata to write; `storageClass` is set when copying an object that has one. */
+  readonly attributes: ObjectAttributes & { readonly storageClass?: string };
   readonly tagging?: string;
   readonly ifMatch?: string;
   readonly ifNoneMatch?: string;
-  readonly storageClass?: string;
   readonly onProgress?: (progress: TransferProgress) => void;
   readonly abortSignal?: AbortSignal;
   readonly errorContext: SseCErrorContext;

@@ -4,6 +4,7 @@ import {
   parseBatchOperationsEvent,
   runBatchOperationsTasks,
 } from '../../../lib/runtime/handlers/batch-operations';
+import { KmsRequestError } from '../../../lib/runtime/client-side/errors';
 import { ObjectChangedError, S3ObjectNotFoundError, SseCKeySourceError, SseCWrongKeyError } from '../../../lib/runtime/sse-c';
 
 const event = (tasks: unknown[], version = '2.0') => ({
@@ -126,5 +127,13 @@ describe('classifyTaskError', () => {
     const denied = new SseCKeySourceError('cannot read', Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
     expect(classifyTaskError(throttled).resultCode).toBe('TemporaryFailure');
     expect(classifyTaskError(denied).resultCode).toBe('PermanentFailure');
+  });
+
+  it('looks down the cause chain of key-source and KMS errors (the SDK wraps network errors once more)', () => {
+    const unreachable = () => Object.assign(new Error('wrapper'), { cause: Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' }) });
+    expect(classifyTaskError(new SseCKeySourceError('cannot read', unreachable())).resultCode).toBe('TemporaryFailure');
+    expect(classifyTaskError(new KmsRequestError('Decrypt', 'k', { cause: unreachable() })).resultCode).toBe('TemporaryFailure');
+    // other typed errors are not retried because of their cause
+    expect(classifyTaskError(new SseCWrongKeyError({ bucket: 'b', key: 'k' }, 'key A', unreachable())).resultCode).toBe('PermanentFailure');
   });
 });

@@ -124,6 +124,37 @@ describe('re-keying with server-side copy (AWS)', () => {
     expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
   });
 
+  it('after a failed part starts no more parts, and aborts only once the parts in flight have settled', async () => {
+    s3.on(HeadObjectCommand).resolves(headAs(from, 6 * GiB));
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-3' });
+    const log: string[] = [];
+    s3.on(UploadPartCopyCommand).callsFake(async (input) => {
+      log.push(`start ${input.PartNumber}`);
+      // part 1 fails quickly; the two others in flight finish later
+      await new Promise((r) => setTimeout(r, input.PartNumber === 1 ? 5 : 40));
+      log.push(`end ${input.PartNumber}`);
+      if (input.PartNumber === 1) throw s3Error(500, 'InternalError');
+      return { CopyPartResult: { ETag: `"p${input.PartNumber}"` } };
+    });
+    s3.on(AbortMultipartUploadCommand).callsFake(() => {
+      log.push('abort');
+      return {};
+    });
+    await expect(client().rekey({ bucket: 'data', key: 'huge.bin', from, to })).rejects.toMatchObject({ name: 'InternalError' });
+    // queueSize 3: parts 1-3 were in flight; none started after the failure, and the abort came last
+    expect(log.filter((e) => e.startsWith('start'))).toEqual(['start 1', 'start 2', 'start 3']);
+    expect(log[log.length - 1]).toBe('abort');
+    expect(log.filter((e) => e === 'abort')).toHaveLength(1);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+  });
+
+  it('refuses a copyPartSize outside S3 part limits', () => {
+    const s3Client = new S3Client({ region: 'us-east-1' });
+    expect(() => new SseCObjectClient({ client: s3Client, copyPartSize: 1024 })).toThrow(/copyPartSize must be between 5 MiB and 5 GiB/);
+    expect(() => new SseCObjectClient({ client: s3Client, copyPartSize: 6 * GiB })).toThrow(/copyPartSize/);
+  });
+
   it('falls back to a streamed copy after a 501 and remembers that the server cannot copy SSE-C sources', async () => {
     s3.on(HeadObjectCommand).resolves(headAs(from, 5));
     s3.on(CopyObjectCommand).rejects(s3Error(501, 'NotImplemented'));

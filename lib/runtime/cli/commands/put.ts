@@ -46,6 +46,7 @@ export function putCommand(keyOptions: readonly KeyOptionSet[]): CliCommand {
       const mode = await resolveEncryptionMode(keyOptions, values, ctx);
       const s3 = s3ClientFromOptions(values);
       const file = optionalString(values, 'file');
+      const contentType = optionalString(values, 'content-type');
       let body: Readable;
       let contentLength: number | undefined;
       if (file && file !== '-') {
@@ -67,11 +68,11 @@ export function putCommand(keyOptions: readonly KeyOptionSet[]): CliCommand {
           key,
           body,
           ...(contentLength !== undefined ? { contentLength } : {}),
-          ...(optionalString(values, 'content-type') ? { contentType: optionalString(values, 'content-type') } : {}),
+          ...(contentType ? { contentType } : {}),
           onProgress: (p) => progress.update(p.loaded),
           signal: ctx.signal,
         });
-        progress.done();
+        progress.done(); // before the summary, on a terminal shared with stderr
         ctx.stdout.write(`${JSON.stringify({ bucket, key, size: out.size, etag: out.etag, versionId: out.versionId, encryption: mode.description })}\n`);
         return 0;
       } finally {
