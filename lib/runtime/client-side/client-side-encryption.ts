@@ -1,6 +1,6 @@
 import { KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
-import { DATA_KEY_LENGTH, V3_MESSAGE_ID_LENGTH } from './algorithm-suite';
+import { DATA_KEY_LENGTH, GCM_MAX_PLAINTEXT_BYTES, V3_MESSAGE_ID_LENGTH } from './algorithm-suite';
 import { assertPolicyAllowsDecrypt, CommitmentPolicy } from './commitment-policy';
 import { ContentFormat, MetadataStrategy, resolveFormatAndPolicy, suiteForFormat } from './content-format';
 import {
@@ -14,7 +14,7 @@ import { isLegacyWrappingAlgorithm, WrappingAlgorithm } from './keyrings/wrappin
 import { ContentMetadata, EncodedContentMetadata } from './metadata/content-metadata';
 import { decodeContentMetadata, StoredContentMetadata } from './metadata/decode-metadata';
 import { encodeContentMetadata } from './metadata/encode-metadata';
-import { ObjectDecryptor } from './object-decryptor';
+import { assertWithinBufferLimit, ObjectDecryptor } from './object-decryptor';
 import { ObjectEncryptor } from './object-encryptor';
 import { AuthenticationMode } from './streams/decrypt-stream';
 import { ContentRange, parseContentRange, RangedGetPlan } from './streams/ranged-get';
@@ -23,6 +23,11 @@ import { ContentRange, parseContentRange, RangedGetPlan } from './streams/ranged
 export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
 /** S3's limit on user-defined metadata per object (keys plus values). */
 export const S3_USER_METADATA_LIMIT_BYTES = 2048;
+
+/** Bytes of user metadata as S3 counts them against {@link S3_USER_METADATA_LIMIT_BYTES}: UTF-8 keys plus values. */
+export function userMetadataBytes(metadata: Readonly<Record<string, string>>): number {
+  return Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+}
 
 /** Configuration of {@link ClientSideEncryption}. */
 export interface ClientSideEncryptionConfig {
@@ -158,7 +163,7 @@ export class ClientSideEncryption {
       throw new ClientSideConfigurationError('bufferSize applies to buffered authentication only; remove it or turn off enableDelayedAuthentication.');
     }
     const bufferSize = config.bufferSize ?? DEFAULT_BUFFER_SIZE;
-    if (!Number.isSafeInteger(bufferSize) || bufferSize < 16 || bufferSize > 2 ** 36 - 32) {
+    if (!Number.isSafeInteger(bufferSize) || bufferSize < 16 || bufferSize > GCM_MAX_PLAINTEXT_BYTES) {
       throw new ClientSideConfigurationError(`bufferSize must be an integer between 16 bytes and 64 GiB; got ${config.bufferSize}.`);
     }
     this.bufferSize = bufferSize;
@@ -200,7 +205,7 @@ export class ClientSideEncryption {
       contentKey = wrapped.plaintextDataKey;
     }
     const encoded = encodeContentMetadata(contentMetadata, strategy);
-    const size = Object.entries(encoded.metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    const size = userMetadataBytes(encoded.metadata);
     if (size > S3_USER_METADATA_LIMIT_BYTES) {
       throw new ClientSideConfigurationError(
         `The encryption metadata is ${size} bytes, over S3's ${S3_USER_METADATA_LIMIT_BYTES}-byte user-metadata limit. ` +
@@ -214,12 +219,15 @@ export class ClientSideEncryption {
    * Decodes an object's stored metadata and makes it ready to decrypt, in the order the Java
    * client uses: detect the format (MissingInstructionFileError if the instruction file is needed
    * and not given); refuse unauthenticated modes and legacy wraps unless enabled; apply the
-   * commitment policy; unwrap the data key (the keyring checks the encryption context or material
-   * description); for V3 compare the key commitment in constant time before deriving the content
-   * key. Every failure is a typed ClientSideEncryptionError and nothing is decrypted.
+   * commitment policy; in buffered mode refuse a body larger than `bufferSize` when
+   * `stored.contentLength` is known (not for ranged reads); unwrap the data key (the keyring checks
+   * the encryption context or material description); for V3 compare the key commitment in constant
+   * time before deriving the content key. Every failure is a typed ClientSideEncryptionError and
+   * nothing is decrypted.
    */
-  public async createDecryptor(stored: StoredContentMetadata, options: DecryptOptions = {}): Promise<ObjectDecryptor> {
-    const { md, dataKey } = await this.unwrapVerified(stored, options);
+  public async createDecryptor(stored: StoredContentMetadata & { readonly contentLength?: number }, options: DecryptOptions = {}): Promise<ObjectDecryptor> {
+    const md = decodeContentMetadata(stored);
+    const dataKey = await this.unwrapVerified(md, options, options.range ? undefined : stored.contentLength);
     const contentKey = md.suite.committing ? deriveContentKey(dataKey, md.messageId!) : dataKey;
     return new ObjectDecryptor(md, contentKey, {
       authentication: this.authentication,
@@ -231,9 +239,7 @@ export class ClientSideEncryption {
   /** Encrypts an in-memory plaintext into the stored form: body, user metadata and (optionally) instruction file. */
   public async encrypt(plaintext: Uint8Array, options: EncryptOptions = {}): Promise<EncryptedObject> {
     const encryptor = await this.createEncryptor(options);
-    const chunks: Buffer[] = [];
-    for await (const part of encryptor.encryptParts(Readable.from([plaintext], { objectMode: false }), roundUp16(Math.max(plaintext.length, 16)))) chunks.push(part.body);
-    return { body: Buffer.concat(chunks), metadata: { ...encryptor.metadata }, instructionFile: encryptor.instructionFile };
+    return { body: encryptor.encryptBuffer(plaintext), metadata: { ...encryptor.metadata }, instructionFile: encryptor.instructionFile };
   }
 
   /**
@@ -250,9 +256,9 @@ export class ClientSideEncryption {
   /** Decrypts an in-memory stored object. Rejects with a typed error, returning no plaintext, if anything fails. */
   public async decrypt(stored: StoredObject<Uint8Array>, options: DecryptOptions = {}): Promise<Buffer> {
     if (!(stored?.body instanceof Uint8Array)) throw new ClientSideConfigurationError('decrypt() needs the object body as a Buffer/Uint8Array; use decryptStream() for streams.');
-    const decryptor = await this.createDecryptor(stored, options);
     const body = Buffer.from(stored.body.buffer, stored.body.byteOffset, stored.body.byteLength);
-    const stream = decryptor.createDecryptStream({ contentLength: body.length });
+    const decryptor = await this.createDecryptor({ ...stored, contentLength: body.length }, options);
+    const stream = decryptor.createDecryptStream();
     const chunks: Buffer[] = [];
     try {
       for await (const c of Readable.from([body], { objectMode: false }).pipe(stream)) chunks.push(c as Buffer);
@@ -269,8 +275,8 @@ export class ClientSideEncryption {
    * releasing anything, in delayed mode at its end.
    */
   public async decryptStream(stored: StoredObject<Readable | AsyncIterable<Uint8Array>>, options: DecryptOptions = {}): Promise<Readable> {
-    const decryptor = await this.createDecryptor(stored, options);
-    const transform = decryptor.createDecryptStream({ contentLength: stored.contentLength });
+    const decryptor = await this.createDecryptor(stored, options); // checks stored.contentLength against bufferSize
+    const transform = decryptor.createDecryptStream();
     const source = stored.body instanceof Readable ? stored.body : Readable.from(stored.body, { objectMode: false });
     return pipeline(source, transform, () => undefined);
   }
@@ -285,7 +291,8 @@ export class ClientSideEncryption {
     const contentRange = typeof stored.contentRange === 'string' ? parseContentRange(stored.contentRange) : stored.contentRange;
     const stream = decryptor.createRangeDecryptStream(plan, contentRange);
     const chunks: Buffer[] = [];
-    for await (const c of Readable.from([Buffer.from(stored.body)], { objectMode: false }).pipe(stream)) chunks.push(c as Buffer);
+    const body = Buffer.from(stored.body.buffer, stored.body.byteOffset, stored.body.byteLength);
+    for await (const c of Readable.from([body], { objectMode: false }).pipe(stream)) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
   }
 
@@ -305,7 +312,7 @@ export class ClientSideEncryption {
     if (old.formatVersion === 1 || old.suite.legacy || isLegacyWrappingAlgorithm(old.wrappingAlgorithm)) {
       throw new ClientSideUsageError('Legacy objects (V1, AES-CBC or legacy key wraps) cannot be re-wrapped; decrypt and re-encrypt them in V3 instead.');
     }
-    const { dataKey } = await this.unwrapVerified(stored, options);
+    const dataKey = await this.unwrapVerified(old, options);
     const wrapped = checkWrapped(await newKeyring.wrapDataKey({
       suite: old.suite,
       encryptionContext: options.newEncryptionContext ?? {},
@@ -322,9 +329,11 @@ export class ClientSideEncryption {
     return { contentMetadata, encoded: encodeContentMetadata(contentMetadata) };
   }
 
-  /** Every check before decryption, in the Java client's order; returns the verified data key. */
-  private async unwrapVerified(stored: StoredContentMetadata, options: DecryptOptions): Promise<{ md: ContentMetadata; dataKey: KeyObject }> {
-    const md = decodeContentMetadata(stored);
+  /**
+   * Every check before decryption, in the Java client's order; returns the verified data key.
+   * `contentLength` (the stored body length, if known) is checked against the buffer limit before the key is unwrapped.
+   */
+  private async unwrapVerified(md: ContentMetadata, options: DecryptOptions, contentLength?: number): Promise<KeyObject> {
     const suite = md.suite;
     if (suite.legacy && !this.enableLegacyUnauthenticatedModes) {
       throw new LegacyModeDisabledError('enableLegacyUnauthenticatedModes',
@@ -334,6 +343,7 @@ export class ClientSideEncryption {
       throw new LegacyModeDisabledError('enableLegacyUnauthenticatedModes', 'Ranged reads decrypt with AES-CTR and never check the GCM tag.');
     }
     assertPolicyAllowsDecrypt(this.commitmentPolicy, suite);
+    assertWithinBufferLimit(this.authentication, this.bufferSize, suite, contentLength);
     if (isLegacyWrappingAlgorithm(md.wrappingAlgorithm) && !this.enableLegacyWrappingAlgorithms) {
       throw new LegacyModeDisabledError('enableLegacyWrappingAlgorithms',
         `The object's data key is wrapped with the legacy algorithm ${md.wrappingAlgorithm}, which does not bind the content algorithm.`);
@@ -353,7 +363,8 @@ export class ClientSideEncryption {
       });
     } catch (err) {
       if (err instanceof ClientSideEncryptionError) throw err;
-      throw new DataKeyUnwrapError(`the keyring ${this.keyring.name} failed.`, { cause: err });
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      throw new DataKeyUnwrapError(`the keyring ${this.keyring.name} failed (${reason.length > 200 ? `${reason.slice(0, 200)}…` : reason}).`, { cause: err });
     }
     if (!(dataKey instanceof KeyObject) || dataKey.symmetricKeySize !== DATA_KEY_LENGTH) {
       throw new DataKeyUnwrapError(`the keyring ${this.keyring.name} did not return a 32-byte secret KeyObject.`);
@@ -362,7 +373,7 @@ export class ClientSideEncryption {
     if (suite.committing && !timingSafeEqual(deriveCommitment(dataKey, md.messageId!), md.commitment!)) {
       throw new KeyCommitmentError();
     }
-    return { md, dataKey };
+    return dataKey;
   }
 }
 
@@ -383,8 +394,4 @@ function nonZeroRandom(length: number): Buffer {
     const b = randomBytes(length);
     if (b.some((x) => x !== 0)) return b; // an all-zero IV or message id is rejected by the spec
   }
-}
-
-function roundUp16(n: number): number {
-  return Math.ceil(n / 16) * 16;
 }

@@ -78,6 +78,9 @@ export class DataKeyRotation {
   public readonly from: readonly RotationKey[];
   /** The new key. */
   public readonly to: RotationKey;
+  /** A reader per old key (same order as `from`), and one for the new key: built once, used for every object. */
+  readonly #readers: readonly ClientSideEncryption[];
+  readonly #newKeyReader: ClientSideEncryption;
 
   constructor(props: DataKeyRotationProps) {
     if (!props?.to || !Array.isArray(props.from) || props.from.length === 0) {
@@ -85,6 +88,9 @@ export class DataKeyRotation {
     }
     this.from = [...props.from];
     this.to = props.to;
+    const reader = (key: RotationKey) => new ClientSideEncryption({ keyring: key.keyring, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
+    this.#readers = this.from.map(reader);
+    this.#newKeyReader = reader(this.to);
   }
 
   /** Re-wraps the data key of one object whose stored metadata is `stored` (decoded as `md`). */
@@ -104,14 +110,13 @@ export class DataKeyRotation {
     }
 
     let notThisKey: unknown;
-    for (const from of this.from) {
+    for (const [i, from] of this.from.entries()) {
       try {
         if (kmsObject && from.kms && this.to.kms) {
           const blob = await reEncrypt(from.kms, this.to.kms, md.encryptedDataKey, md.encryptionContext);
           return { outcome: 'rewrapped', from, method: 'kms-reencrypt', contentMetadata: { ...md, encryptedDataKey: blob } };
         }
-        const reader = new ClientSideEncryption({ keyring: from.keyring, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
-        const { contentMetadata } = await reader.rewrap(stored, this.to.keyring, {
+        const { contentMetadata } = await this.#readers[i].rewrap(stored, this.to.keyring, {
           encryptionContext: userContext,
           newEncryptionContext: this.to.kms ? userContext : {},
           metadataStrategy: md.strategy,
@@ -136,8 +141,7 @@ export class DataKeyRotation {
         await reEncrypt(this.to.kms, this.to.kms, md.encryptedDataKey, md.encryptionContext); // proves the key without revealing it
         return true;
       }
-      const reader = new ClientSideEncryption({ keyring: this.to.keyring, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
-      await reader.createDecryptor(stored, { encryptionContext: userContext }); // unwraps and checks the V3 commitment
+      await this.#newKeyReader.createDecryptor(stored, { encryptionContext: userContext }); // unwraps and checks the V3 commitment
       return true;
     } catch (err) {
       if (isNotThisKey(err)) return false;

@@ -1,6 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { BufferLimitExceededError, RangedGetError, LegacyModeDisabledError } from './errors';
+import { AlgorithmSuite } from './algorithm-suite';
 import { ContentMetadata } from './metadata/content-metadata';
 import { createContentDecipher, createCtrDecipherAtBlock } from './streams/content-cipher';
 import { AuthenticationMode, DecryptStream } from './streams/decrypt-stream';
@@ -42,10 +43,7 @@ export class ObjectDecryptor {
    */
   public createDecryptStream(options: { contentLength?: number } = {}): Transform {
     const suite = this.contentMetadata.suite;
-    if (this.settings.authentication === AuthenticationMode.BUFFERED && options.contentLength !== undefined) {
-      const plaintext = options.contentLength - suite.tagLength;
-      if (plaintext > this.settings.bufferSize) throw new BufferLimitExceededError(this.settings.bufferSize, plaintext);
-    }
+    assertWithinBufferLimit(this.settings.authentication, this.settings.bufferSize, suite, options.contentLength);
     return new DecryptStream(createContentDecipher(suite, this.#contentKey, this.contentMetadata.iv), {
       mode: this.settings.authentication,
       bufferLimit: this.settings.bufferSize,
@@ -74,4 +72,14 @@ export class ObjectDecryptor {
   public toJSON(): object {
     return { formatVersion: this.contentMetadata.formatVersion, suite: this.contentMetadata.suite.toString() };
   }
+}
+
+/**
+ * @internal Throws BufferLimitExceededError if buffered authentication would have to hold more than
+ * `bufferSize` bytes of plaintext for a stored body of `contentLength` bytes (unknown: no check).
+ */
+export function assertWithinBufferLimit(authentication: AuthenticationMode, bufferSize: number, suite: AlgorithmSuite, contentLength: number | undefined): void {
+  if (authentication !== AuthenticationMode.BUFFERED || contentLength === undefined) return;
+  const plaintext = contentLength - suite.tagLength;
+  if (plaintext > bufferSize) throw new BufferLimitExceededError(bufferSize, plaintext);
 }

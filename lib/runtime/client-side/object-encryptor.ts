@@ -1,5 +1,6 @@
 import { CipherGCM, KeyObject } from 'node:crypto';
-import { ClientSideUsageError } from './errors';
+import { GCM_MAX_PLAINTEXT_BYTES } from './algorithm-suite';
+import { ClientSideUsageError, PlaintextTooLargeError } from './errors';
 import { ContentMetadata } from './metadata/content-metadata';
 import { MetadataKeys } from './metadata/metadata-keys';
 import { createContentCipher } from './streams/content-cipher';
@@ -10,8 +11,8 @@ import { assertPartSize, EncryptedPart, encryptParts } from './streams/encrypted
  * Encrypts one object. Created by `ClientSideEncryption.createEncryptor()`, which has already
  * wrapped a fresh data key, so the metadata is known before the body is encrypted: put
  * `metadata` on PutObject / CreateMultipartUpload, write `instructionFile` (if any) to
- * `<key>.instruction` with `instructionFileMetadata`, and stream the body through
- * `createEncryptStream()` or `encryptParts()`. Single use: the body can be encrypted once.
+ * `<key>.instruction` with `instructionFileMetadata`, and encrypt the body with
+ * `encryptBuffer()`, `createEncryptStream()` or `encryptParts()`. Single use: the body can be encrypted once.
  */
 export class ObjectEncryptor {
   /** User metadata for the object (keys without `x-amz-meta-`). */
@@ -47,6 +48,13 @@ export class ObjectEncryptor {
    */
   public createEncryptStream(): EncryptStream {
     return new EncryptStream(this.takeCipher());
+  }
+
+  /** Encrypts a whole in-memory plaintext and returns the object body: ciphertext ‖ 16-byte tag. */
+  public encryptBuffer(plaintext: Uint8Array): Buffer {
+    if (plaintext.length > GCM_MAX_PLAINTEXT_BYTES) throw new PlaintextTooLargeError(GCM_MAX_PLAINTEXT_BYTES);
+    const cipher = this.takeCipher();
+    return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   }
 
   /**

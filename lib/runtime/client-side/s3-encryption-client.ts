@@ -10,31 +10,28 @@ import {
   type S3Client,
   type StorageClass,
 } from '@aws-sdk/client-s3';
-import { assertClientUsesTls } from '../s3-client-factory';
-import { ObjectChangedError } from '../sse-c/errors';
+import { httpStatusOf } from '../sse-c/error-mapping';
 import { LengthCheckStream } from '../sse-c/length-check-stream';
 import type { ObjectAttributes, TransferProgress } from '../sse-c/sse-c-object-client';
-import { ClientSideEncryption, type ClientSideEncryptionConfig, S3_USER_METADATA_LIMIT_BYTES } from './client-side-encryption';
+import { ClientSideEncryption, type ClientSideEncryptionConfig, S3_USER_METADATA_LIMIT_BYTES, userMetadataBytes } from './client-side-encryption';
 import { MetadataStrategy } from './content-format';
 import {
-  BufferLimitExceededError,
   ClientSideConfigurationError,
   LegacyModeDisabledError,
-  MalformedMetadataError,
   RangedGetError,
 } from './errors';
 import { instructionFileKey } from './instruction-file';
-import { decodeContentMetadata, requiresInstructionFile } from './metadata/decode-metadata';
+import { requiresInstructionFile } from './metadata/decode-metadata';
 import { ALL_CONTENT_METADATA_KEYS, INSTRUCTION_FILE_SUFFIX, MetadataKeys } from './metadata/metadata-keys';
 import type { ObjectEncryptor } from './object-encryptor';
 import {
-  EncryptedObjectNotFoundError,
   EncryptedObjectParameterError,
   type EncryptedObjectRef,
   EncryptedUploadError,
   type InstructionFileRollback,
 } from './s3-errors';
 import { abortMultipartUpload, MAX_MULTIPART_PARTS, MultipartUploadFailure, uploadEncryptedParts } from './s3-multipart-upload';
+import { mapObjectError, memoizedTlsCheck, readInstructionFile, userMetadataOf } from './s3-object-io';
 import { AuthenticationMode } from './streams/decrypt-stream';
 import type { EncryptedPart } from './streams/encrypted-parts';
 import { type ByteRange, parseContentRange, parseRangeHeader, planRangedGet } from './streams/ranged-get';
@@ -44,8 +41,6 @@ const MiB = 1024 * 1024;
 export const DEFAULT_ENCRYPTED_PART_SIZE = 8 * MiB;
 /** S3's minimum size of every part but the last. */
 export const MIN_PART_SIZE = 5 * MiB;
-/** Instruction files are small JSON objects; anything larger is not one. */
-const MAX_INSTRUCTION_FILE_BYTES = 1024 * 1024;
 /** DeleteObjects takes 1,000 keys; each object comes with its instruction file. */
 const DELETE_BATCH = 500;
 
@@ -246,11 +241,10 @@ export class S3EncryptionClient {
   public readonly encryption: ClientSideEncryption;
   /** The S3 client requests go through. */
   public readonly s3: S3Client;
-  private readonly allowInsecureHttp: boolean;
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly instructionFileSuffix: string;
-  private tlsChecked?: Promise<void>;
+  private readonly checkEndpoint: () => Promise<void>;
 
   constructor(options: S3EncryptionClientOptions) {
     if (!options?.client) throw new ClientSideConfigurationError('S3EncryptionClient needs an S3Client (options.client), e.g. from createS3Client().');
@@ -258,7 +252,7 @@ export class S3EncryptionClient {
     this.encryption = 'encryption' in options && options.encryption instanceof ClientSideEncryption
       ? options.encryption
       : new ClientSideEncryption(options as ClientSideEncryptionConfig);
-    this.allowInsecureHttp = options.allowInsecureHttp ?? false;
+    this.checkEndpoint = memoizedTlsCheck(this.s3, options.allowInsecureHttp ?? false);
     this.partSize = options.partSize ?? DEFAULT_ENCRYPTED_PART_SIZE;
     if (!Number.isSafeInteger(this.partSize) || this.partSize < MIN_PART_SIZE || this.partSize % 16 !== 0) {
       throw new ClientSideConfigurationError(`partSize must be a multiple of 16 bytes and at least 5 MiB (S3's minimum part size); got ${options.partSize}.`);
@@ -378,9 +372,18 @@ export class S3EncryptionClient {
     try {
       const metadata = out.Metadata ?? {};
       const fileKey = instructionFileKey(ref.key, params.instructionFileSuffix ?? this.instructionFileSuffix);
-      const instructionFile = requiresInstructionFile(metadata) ? await this.readInstructionFile(ref.bucket, fileKey, params.abortSignal) : undefined;
+      const instructionFile = requiresInstructionFile(metadata) ? (await readInstructionFile(this.s3, { bucket: ref.bucket, key: fileKey }, params.abortSignal))?.body : undefined;
       const stored = { metadata, instructionFileKey: fileKey, ...(instructionFile ? { instructionFile } : {}) };
-      const md = decodeContentMetadata(stored); // format, strategy; throws MissingInstructionFileError, MalformedMetadataError
+      if (!plan && out.ContentRange) {
+        throw new RangedGetError(`S3 answered a whole-object GET with the partial content ${out.ContentRange}; refusing to decrypt part of an object as if it were all of it.`);
+      }
+      if (plan && !out.ContentRange) throw new RangedGetError('S3 answered a ranged GET without Content-Range.');
+      const contentRange = plan ? parseContentRange(out.ContentRange!) : undefined;
+      // every metadata and key check; in buffered mode a too-large body is refused before the key is unwrapped
+      const decryptor = plan
+        ? await this.encryption.createDecryptor(stored, { encryptionContext: params.encryptionContext, range: plan })
+        : await this.encryption.createDecryptor({ ...stored, contentLength: out.ContentLength }, { encryptionContext: params.encryptionContext });
+      const md = decryptor.contentMetadata;
       const common = {
         bucket: ref.bucket,
         key: ref.key,
@@ -394,29 +397,20 @@ export class S3EncryptionClient {
       };
 
       if (!plan) {
-        if (out.ContentRange) throw new RangedGetError(`S3 answered a whole-object GET with the partial content ${out.ContentRange}; refusing to decrypt part of an object as if it were all of it.`);
         const plaintextLength = out.ContentLength === undefined ? undefined : out.ContentLength - md.suite.tagLength;
-        const buffered = this.encryption.authentication === AuthenticationMode.BUFFERED;
-        if (buffered && plaintextLength !== undefined && plaintextLength > this.encryption.bufferSize) {
-          throw new BufferLimitExceededError(this.encryption.bufferSize, plaintextLength);
-        }
-        const decryptor = await this.encryption.createDecryptor(stored, { encryptionContext: params.encryptionContext });
-        const transform = decryptor.createDecryptStream({ contentLength: out.ContentLength });
+        const transform = decryptor.createDecryptStream();
         pipeline(body, transform, () => undefined); // errors surface on `transform`
         return {
           ...common,
           body: transform,
           ...(plaintextLength !== undefined ? { contentLength: plaintextLength } : {}),
-          authentication: md.suite.legacy ? 'none' : buffered ? 'buffered' : 'delayed',
+          authentication: md.suite.legacy ? 'none' : this.encryption.authentication === AuthenticationMode.BUFFERED ? 'buffered' : 'delayed',
         };
       }
 
-      if (!out.ContentRange) throw new RangedGetError('S3 answered a ranged GET without Content-Range.');
-      const contentRange = parseContentRange(out.ContentRange);
-      const decryptor = await this.encryption.createDecryptor(stored, { encryptionContext: params.encryptionContext, range: plan });
-      const transform = decryptor.createRangeDecryptStream(plan, contentRange);
+      const transform = decryptor.createRangeDecryptStream(plan, contentRange!);
       pipeline(body, transform, () => undefined);
-      const plaintextTotal = contentRange.total - md.suite.tagLength;
+      const plaintextTotal = contentRange!.total - md.suite.tagLength;
       const end = Math.min(plan.requested.end ?? plaintextTotal - 1, plaintextTotal - 1);
       return {
         ...common,
@@ -471,12 +465,6 @@ export class S3EncryptionClient {
     return { errors };
   }
 
-  private checkEndpoint(): Promise<void> {
-    this.tlsChecked ??= assertClientUsesTls(this.s3, this.allowInsecureHttp);
-    this.tlsChecked.catch(() => (this.tlsChecked = undefined)); // a failed check is not cached
-    return this.tlsChecked;
-  }
-
   /**
    * Writes `<key>.instruction` before the object, so no reader ever finds the new object without its
    * instruction file. The previous instruction file (if any) is read first so a failed put can put it
@@ -484,7 +472,7 @@ export class S3EncryptionClient {
    */
   private async writeInstructionFile(ref: EncryptedObjectRef, encryptor: ObjectEncryptor, abortSignal?: AbortSignal): Promise<WrittenInstructionFile> {
     const key = instructionFileKey(ref.key);
-    const previous = await this.readInstructionFile(ref.bucket, key, abortSignal).catch(() => undefined);
+    const previous = (await readInstructionFile(this.s3, { bucket: ref.bucket, key }, abortSignal).catch(() => undefined))?.body;
     const body = Buffer.from(encryptor.instructionFile!, 'utf8');
     const out = await this.s3.send(
       new PutObjectCommand({ Bucket: ref.bucket, Key: key, Body: body, ContentLength: body.length, ContentType: 'application/json', Metadata: { ...encryptor.instructionFileMetadata } }),
@@ -522,22 +510,6 @@ export class S3EncryptionClient {
     } catch {
       return 'failed';
     }
-  }
-
-  /** The instruction file's body, or undefined if it does not exist. */
-  private async readInstructionFile(bucket: string, key: string, abortSignal?: AbortSignal): Promise<Buffer | undefined> {
-    let out: GetObjectCommandOutput;
-    try {
-      out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
-    } catch (err) {
-      if (httpStatus(err) === 404) return undefined;
-      throw mapReadError(err, { bucket, key });
-    }
-    if ((out.ContentLength ?? 0) > MAX_INSTRUCTION_FILE_BYTES) {
-      (out.Body as Readable | undefined)?.destroy();
-      throw new MalformedMetadataError(undefined, `the instruction file s3://${bucket}/${key} is ${out.ContentLength} bytes; S3EC instruction files are small JSON objects.`);
-    }
-    return Buffer.from(await out.Body!.transformToByteArray());
   }
 }
 
@@ -589,22 +561,13 @@ function assertUserMetadata(metadata: Record<string, string> | undefined): void 
 }
 
 function assertMetadataFits(metadata: Record<string, string>): void {
-  const size = Object.entries(metadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const size = userMetadataBytes(metadata);
   if (size > S3_USER_METADATA_LIMIT_BYTES) {
     throw new EncryptedObjectParameterError(
       `Your metadata plus the encryption metadata is ${size} bytes, over S3's ${S3_USER_METADATA_LIMIT_BYTES}-byte user-metadata limit. ` +
         'Use metadataStrategy: INSTRUCTION_FILE, or less user metadata or a smaller encryption context.',
     );
   }
-}
-
-/** User metadata as returned by S3, without the encryption metadata. */
-function userMetadataOf(metadata: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(metadata)) {
-    if (!ALL_CONTENT_METADATA_KEYS.includes(k.toLowerCase())) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
 }
 
 function attributeParams(p: PutEncryptedObjectParams) {
@@ -624,16 +587,8 @@ function parseTagging(tagging: string): Array<{ Key: string; Value: string }> {
   return [...new URLSearchParams(tagging)].map(([Key, Value]) => ({ Key, Value }));
 }
 
-function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-}
-
 /** 404 → EncryptedObjectNotFoundError, 412 → ObjectChangedError, 416 → RangedGetError; others unchanged. */
 function mapReadError(err: unknown, ref: EncryptedObjectRef): unknown {
-  const status = httpStatus(err);
-  const code = (err as { Code?: string; name?: string }).Code ?? (err as { name?: string }).name;
-  if (status === 404) return new EncryptedObjectNotFoundError(ref, { cause: err, bucketMissing: code === 'NoSuchBucket' });
-  if (status === 412) return new ObjectChangedError(ref, err, 'its ETag no longer matches ifMatch');
-  if (status === 416) return new RangedGetError(`The range starts beyond the end of s3://${ref.bucket}/${ref.key}.`);
-  return err;
+  if (httpStatusOf(err) === 416) return new RangedGetError(`The range starts beyond the end of s3://${ref.bucket}/${ref.key}.`);
+  return mapObjectError(err, ref, 'its ETag no longer matches ifMatch');
 }

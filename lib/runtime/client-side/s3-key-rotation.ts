@@ -1,12 +1,8 @@
-import type { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   type CopyObjectCommandInput,
   CreateMultipartUploadCommand,
-  GetObjectCommand,
-  type GetObjectCommandOutput,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
@@ -17,24 +13,22 @@ import {
   type StorageClass,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { assertClientUsesTls } from '../s3-client-factory';
-import { mapSseCError } from '../sse-c/error-mapping';
+import { httpStatusOf, mapSseCError } from '../sse-c/error-mapping';
 import { NoncurrentVersionError, ObjectChangedError } from '../sse-c/errors';
-import { S3_USER_METADATA_LIMIT_BYTES } from './client-side-encryption';
+import { S3_USER_METADATA_LIMIT_BYTES, userMetadataBytes } from './client-side-encryption';
 import { MetadataStrategy } from './content-format';
 import { type DataKeyRotation } from './data-key-rotation';
-import { ClientSideConfigurationError, ClientSideUsageError, MalformedMetadataError } from './errors';
+import { ClientSideConfigurationError, ClientSideUsageError } from './errors';
 import { instructionFileKey } from './instruction-file';
-import { EncryptedObjectNotFoundError } from './s3-errors';
-import { decodeContentMetadata, requiresInstructionFile } from './metadata/decode-metadata';
+import { decodeContentMetadata, MAX_INSTRUCTION_FILE_BYTES, requiresInstructionFile } from './metadata/decode-metadata';
 import { encodeContentMetadata } from './metadata/encode-metadata';
 import { ALL_CONTENT_METADATA_KEYS, INSTRUCTION_FILE_SUFFIX, MetadataKeys } from './metadata/metadata-keys';
+import { abortMultipartUpload, MAX_MULTIPART_PARTS } from './s3-multipart-upload';
+import { mapObjectError, memoizedTlsCheck, readInstructionFile, userMetadataOf } from './s3-object-io';
 
 const MiB = 1024 * 1024;
 /** CopyObject's size limit; larger objects are copied part by part. */
 export const MAX_COPY_OBJECT_BYTES = 5 * 1024 * MiB;
-const MAX_PARTS = 10_000;
-const MAX_INSTRUCTION_FILE_BYTES = 1024 * 1024;
 
 /** Options of {@link S3ObjectKeyRotator}. */
 export interface S3ObjectKeyRotatorOptions {
@@ -109,11 +103,10 @@ export interface ObjectKeyRotationResult {
 export class S3ObjectKeyRotator {
   private readonly s3: S3Client;
   private readonly rotation: DataKeyRotation;
-  private readonly allowInsecureHttp: boolean;
+  private readonly checkEndpoint: () => Promise<void>;
   private readonly maxCopyObjectBytes: number;
   private readonly copyPartSize: number;
   private readonly suffix: string;
-  private tlsChecked?: Promise<void>;
   /** How each bucket's server honours If-Match on PutObject (radosgw Pacific: unquoted only, none in versioned buckets). */
   private readonly writeConditions = new Map<string, 'quoted' | 'unquoted' | 'unsupported'>();
 
@@ -121,7 +114,7 @@ export class S3ObjectKeyRotator {
     if (!options?.client || !options.rotation) throw new ClientSideConfigurationError('S3ObjectKeyRotator needs an S3Client (client) and a DataKeyRotation (rotation).');
     this.s3 = options.client;
     this.rotation = options.rotation;
-    this.allowInsecureHttp = options.allowInsecureHttp ?? false;
+    this.checkEndpoint = memoizedTlsCheck(this.s3, options.allowInsecureHttp ?? false);
     this.maxCopyObjectBytes = options.maxCopyObjectBytes ?? MAX_COPY_OBJECT_BYTES;
     this.copyPartSize = options.copyPartSize ?? 512 * MiB;
     if (this.copyPartSize < 5 * MiB) throw new ClientSideConfigurationError(`copyPartSize must be at least 5 MiB; got ${options.copyPartSize}.`);
@@ -130,9 +123,7 @@ export class S3ObjectKeyRotator {
 
   /** Rotates the data key wrap of one object. Throws typed errors; see the class comment. */
   public async rotate(params: RotateObjectKeyParams): Promise<ObjectKeyRotationResult> {
-    this.tlsChecked ??= assertClientUsesTls(this.s3, this.allowInsecureHttp);
-    this.tlsChecked.catch(() => (this.tlsChecked = undefined));
-    await this.tlsChecked;
+    await this.checkEndpoint();
     const ref = { bucket: params.bucket, key: params.key };
     let head: HeadObjectCommandOutput;
     try {
@@ -148,7 +139,7 @@ export class S3ObjectKeyRotator {
       return { outcome: 'instruction-file', location: MetadataStrategy.INSTRUCTION_FILE, formatVersion: 2, to: this.rotation.to.description };
     }
     const fileKey = instructionFileKey(ref.key, this.suffix);
-    const file = requiresInstructionFile(metadata) ? await this.readInstructionFile(ref.bucket, fileKey) : undefined;
+    const file = requiresInstructionFile(metadata) ? await readInstructionFile(this.s3, { bucket: ref.bucket, key: fileKey }) : undefined;
     const stored = { metadata, instructionFileKey: fileKey, ...(file ? { instructionFile: file.body } : {}) };
     const md = decodeContentMetadata(stored);
     const common = { location: md.strategy, formatVersion: md.formatVersion, to: this.rotation.to.description };
@@ -167,7 +158,7 @@ export class S3ObjectKeyRotator {
     const newMetadata: Record<string, string> = { ...userMetadataOf(metadata), ...encoded.metadata };
     const informational = metadata[MetadataKeys.UNENCRYPTED_CONTENT_LENGTH];
     if (informational !== undefined && md.formatVersion === 2) newMetadata[MetadataKeys.UNENCRYPTED_CONTENT_LENGTH] = informational;
-    const size = Object.entries(newMetadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    const size = userMetadataBytes(newMetadata);
     if (size > S3_USER_METADATA_LIMIT_BYTES) {
       throw new ClientSideUsageError(`The re-wrapped metadata would be ${size} bytes, over S3's ${S3_USER_METADATA_LIMIT_BYTES}-byte user-metadata limit; the object was left as it was. Re-encrypt it with instruction files.`);
     }
@@ -220,7 +211,7 @@ export class S3ObjectKeyRotator {
   /** The same for objects over CopyObject's 5 GiB limit: UploadPartCopy of every range, tags set again afterwards. */
   private async multipartCopy(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput, metadata: Record<string, string>) {
     const size = head.ContentLength ?? 0;
-    const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+    const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_MULTIPART_PARTS / MiB) * MiB);
     let uploadId: string | undefined;
     try {
       const tags = await this.tagsOf(ref, head.VersionId);
@@ -245,7 +236,7 @@ export class S3ObjectKeyRotator {
       if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: done.VersionId, Tagging: { TagSet: tags } }));
       return { method: 'multipart-copy' as const, versionId: done.VersionId };
     } catch (err) {
-      if (uploadId !== undefined) await this.s3.send(new AbortMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, UploadId: uploadId })).catch(() => undefined);
+      if (uploadId !== undefined) await abortMultipartUpload(this.s3, ref.bucket, ref.key, uploadId);
       throw mapRotationError(err, ref);
     }
   }
@@ -259,28 +250,13 @@ export class S3ObjectKeyRotator {
     if (Object.keys(metadata).some((k) => k.toLowerCase() === MetadataKeys.INSTRUCTION_FILE_MARKER)) return true;
     if (!ref.key.endsWith(this.suffix) || (head.ContentLength ?? 0) > MAX_INSTRUCTION_FILE_BYTES) return false;
     if (Object.keys(metadata).some((k) => ALL_CONTENT_METADATA_KEYS.includes(k.toLowerCase()))) return false;
-    const file = await this.readInstructionFile(ref.bucket, ref.key);
+    const file = await readInstructionFile(this.s3, ref);
     try {
       const parsed = JSON.parse(file?.body.toString('utf8') ?? '') as Record<string, unknown>;
       return parsed !== null && typeof parsed === 'object' && [MetadataKeys.KEY_V2, MetadataKeys.V3_KEY, MetadataKeys.KEY_V1].some((k) => k in parsed);
     } catch {
       return false;
     }
-  }
-
-  private async readInstructionFile(bucket: string, key: string): Promise<{ body: Buffer; etag?: string } | undefined> {
-    let out: GetObjectCommandOutput;
-    try {
-      out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    } catch (err) {
-      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
-      throw mapRotationError(err, { bucket, key });
-    }
-    if ((out.ContentLength ?? 0) > MAX_INSTRUCTION_FILE_BYTES) {
-      (out.Body as Readable | undefined)?.destroy();
-      throw new MalformedMetadataError(undefined, `the instruction file s3://${bucket}/${key} is ${out.ContentLength} bytes; S3EC instruction files are small JSON objects.`);
-    }
-    return { body: Buffer.from(await out.Body!.transformToByteArray()), ...(out.ETag ? { etag: out.ETag } : {}) };
   }
 
   /**
@@ -306,8 +282,7 @@ export class S3ObjectKeyRotator {
         IfMatch: ifMatch,
       }));
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 412 && mode !== 'unsupported' && etag && (await this.currentEtag(bucket, key)) === etag) {
+      if (httpStatusOf(err) === 412 && mode !== 'unsupported' && etag && (await this.currentEtag(bucket, key)) === etag) {
         this.writeConditions.set(bucket, mode === 'quoted' ? 'unquoted' : 'unsupported');
         return this.replaceInstructionFile(bucket, key, body, etag);
       }
@@ -345,14 +320,6 @@ function preservedHeaders(head: HeadObjectCommandOutput) {
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<typeof out>;
 }
 
-function userMetadataOf(metadata: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(metadata)) {
-    if (!ALL_CONTENT_METADATA_KEYS.includes(k.toLowerCase())) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-
 function copySource(ref: { bucket: string; key: string }, versionId: string | undefined): string {
   const key = encodeURIComponent(ref.key).replace(/%2F/g, '/');
   return `${ref.bucket}/${key}${versionId && versionId !== 'null' ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
@@ -363,11 +330,8 @@ function copySource(ref: { bucket: string; key: string }, versionId: string | un
  * HEAD a 400 means an SSE-C object read without its key (SseCKeyRequiredError); anything else unchanged.
  */
 function mapRotationError(err: unknown, ref: { bucket: string; key: string }, head = false): unknown {
-  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  if (status === 404) return new EncryptedObjectNotFoundError(ref, { cause: err, bucketMissing: (err as { Code?: string }).Code === 'NoSuchBucket' });
-  if (status === 412) return new ObjectChangedError(ref, err);
-  if (head && status === 400) return mapSseCError(err, { kind: 'read', object: ref, readKeySent: false });
-  return err;
+  if (head && httpStatusOf(err) === 400) return mapSseCError(err, { kind: 'read', object: ref, readKeySent: false });
+  return mapObjectError(err, ref);
 }
 
 function sameVersion(a: string | undefined, b: string | undefined): boolean {

@@ -20,6 +20,7 @@ import {
   KmsKeyring,
   KmsRequestError,
   kmsRotationKey,
+  MaterialDescriptionMismatchError,
   MetadataStrategy,
   RawAesKeyring,
   RawRsaKeyring,
@@ -90,7 +91,8 @@ describe('DataKeyRotation', () => {
       const { out, obj: rotated } = await rotate(rotation, obj);
       expect(out).toMatchObject({ outcome: 'rewrapped', method: 'unwrap-and-wrap' });
       expect((await decryptWith(aesKeyring(newAes, { v: '2' }), rotated)).equals(plaintext)).toBe(true);
-      await expect(decryptWith(aesKeyring(oldAes, { v: '1' }), rotated)).rejects.toThrow();
+      await expect(decryptWith(aesKeyring(oldAes, { v: '1' }), rotated)).rejects.toBeInstanceOf(MaterialDescriptionMismatchError);
+      await expect(decryptWith(aesKeyring(oldAes, { v: '2' }), rotated)).rejects.toBeInstanceOf(DataKeyUnwrapError); // the old key itself no longer opens it
     });
 
     it('raw AES to KMS and KMS to RSA', async () => {

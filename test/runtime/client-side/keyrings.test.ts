@@ -245,6 +245,7 @@ describe('a user-written keyring behind the public Keyring interface', () => {
     };
     const client = new ClientSideEncryption({ keyring: broken });
     await expect(client.decrypt(obj)).rejects.toBeInstanceOf(DataKeyUnwrapError);
+    await expect(client.decrypt(obj)).rejects.toThrow(/the keyring Broken failed \(Error: vault offline\)/);
     await expect(client.encrypt(Buffer.from('x'))).rejects.toThrow(/invalid wrapped data key/);
   });
 });

@@ -2,13 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import {
   BufferLimitExceededError, ClientSideConfigurationError, ClientSideEncryption, ClientSideUsageError, ContentAuthenticationError, ContentFormat,
-  LegacyModeDisabledError, MetadataStrategy, ObjectEncryptor, parseContentRange, parseRangeHeader, planRangedGet, RangedGetError,
+  type Keyring, LegacyModeDisabledError, MetadataStrategy, ObjectEncryptor, parseContentRange, parseRangeHeader, planRangedGet, RangedGetError,
   RawAesKeyring,
 } from '../../../lib/runtime/client-side';
 import { chunkedStream, collect, decryptObserved, expectSameBytes, FORMATS, seededBytes } from './support/harness';
 
 const keyring = new RawAesKeyring({ wrappingKey: randomBytes(32) });
 const MiB = 1024 * 1024;
+
+/** The same keyring, counting unwraps (to show a check happened before the key was unwrapped). */
+function countingKeyring(): Keyring & { unwraps: number } {
+  return {
+    name: 'CountingKeyring',
+    unwraps: 0,
+    wrapDataKey: (r) => keyring.wrapDataKey(r),
+    unwrapDataKey(r) {
+      this.unwraps++;
+      return keyring.unwrapDataKey(r);
+    },
+  };
+}
 
 describe('buffered authentication (default)', () => {
   it('releases nothing until the tag verifies: the first data event comes after the whole body was read', async () => {
@@ -46,13 +59,20 @@ describe('buffered authentication (default)', () => {
     expect((await decryptObserved(new ClientSideEncryption({ keyring, bufferSize: 4096 }), atLimit)).plaintext).toHaveLength(4096);
   });
 
-  it('with a known Content-Length, refuses a too-large object before reading any byte', async () => {
-    const client = new ClientSideEncryption({ keyring, bufferSize: 1024 });
+  it('with a known Content-Length, refuses a too-large object before unwrapping its key or reading any byte', async () => {
+    const counting = countingKeyring();
+    const client = new ClientSideEncryption({ keyring: counting, bufferSize: 1024 });
     const obj = await client.encrypt(seededBytes(4, 2048));
     let pulled = false;
     const body = new Readable({ read() { pulled = true; this.push(null); } });
     await expect(client.decryptStream({ ...obj, body, contentLength: obj.body.length })).rejects.toBeInstanceOf(BufferLimitExceededError);
     expect(pulled).toBe(false);
+    await expect(client.decrypt(obj)).rejects.toBeInstanceOf(BufferLimitExceededError); // in memory the length is known too
+    expect(counting.unwraps).toBe(0);
+    // exactly at the limit (plaintext = body − tag) the key is unwrapped and the object decrypts
+    const atLimit = await client.encrypt(seededBytes(4, 1024));
+    expect(await client.decrypt(atLimit)).toHaveLength(1024);
+    expect(counting.unwraps).toBe(1);
   });
 });
 
@@ -118,6 +138,10 @@ describe('encryption streams and multipart parts', () => {
     encryptor.createEncryptStream();
     expect(() => encryptor.createEncryptStream()).toThrow(ClientSideUsageError);
     expect(() => encryptor.encryptParts(Readable.from([]), 64)).toThrow(ClientSideUsageError);
+    expect(() => encryptor.encryptBuffer(Buffer.from('x'))).toThrow(ClientSideUsageError);
+    const another = await new ClientSideEncryption({ keyring }).createEncryptor();
+    expect(another.encryptBuffer(Buffer.from('x'))).toHaveLength(17);
+    expect(() => another.createEncryptStream()).toThrow(ClientSideUsageError);
   });
 
   it('each object gets a fresh data key and IV / message id', async () => {
@@ -167,10 +191,12 @@ describe('ranged reads (AES-CTR, unauthenticated opt-in)', () => {
   });
 
   it('is refused without enableLegacyUnauthenticatedModes, before the key is unwrapped', async () => {
-    const writer = new ClientSideEncryption({ keyring });
+    const counting = countingKeyring();
+    const writer = new ClientSideEncryption({ keyring: counting });
     const obj = await writer.encrypt(Buffer.from('ranged'));
     const plan = planRangedGet({ start: 0, end: 1 });
     await expect(writer.decryptRange({ ...obj, contentRange: `bytes 0-${obj.body.length - 1}/${obj.body.length}` }, plan)).rejects.toBeInstanceOf(LegacyModeDisabledError);
+    expect(counting.unwraps).toBe(0);
     const decryptor = await writer.createDecryptor(obj);
     expect(() => decryptor.createRangeDecryptStream(plan, { start: 0, end: obj.body.length - 1, total: obj.body.length })).toThrow(/enableLegacyUnauthenticatedModes/);
   });

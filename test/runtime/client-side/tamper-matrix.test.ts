@@ -91,7 +91,7 @@ function casesFor(kind: KeyringKind, format: ContentFormat, strategy: MetadataSt
     );
     if (kind === 'kms') {
       cases.push(
-        { name: 'x-amz-t: entry added', tamper: (o) => editField(o, 'x-amz-t', (v) => JSON.stringify({ ...JSON.parse(v!), tenant: 'b' })), expected: EncryptionContextMismatchError },
+        { name: 'x-amz-t: entry added', tamper: (o) => editField(o, 'x-amz-t', (v) => JSON.stringify({ ...JSON.parse(v!), extra: 'b' })), expected: EncryptionContextMismatchError },
         { name: 'x-amz-t: entry value changed', tamper: (o) => editField(o, 'x-amz-t', (v) => JSON.stringify({ ...JSON.parse(v!), tenant: 'b' })), expected: EncryptionContextMismatchError },
         { name: 'x-amz-t: aws:x-amz-cek-alg downgraded', tamper: (o) => editField(o, 'x-amz-t', (v) => JSON.stringify({ ...JSON.parse(v!), 'aws:x-amz-cek-alg': 'AES/GCM/NoPadding' })), expected: EncryptionContextMismatchError },
         { name: 'x-amz-t: removed', tamper: (o) => editField(o, 'x-amz-t', () => undefined), expected: EncryptionContextMismatchError },
@@ -133,7 +133,8 @@ function casesFor(kind: KeyringKind, format: ContentFormat, strategy: MetadataSt
     );
     if (kind === 'kms') {
       cases.push(
-        { name: 'x-amz-matdesc: context entry added', tamper: (o) => editField(o, 'x-amz-matdesc', (v) => JSON.stringify({ ...JSON.parse(v!), tenant: 'b' })), expected: EncryptionContextMismatchError },
+        { name: 'x-amz-matdesc: context entry added', tamper: (o) => editField(o, 'x-amz-matdesc', (v) => JSON.stringify({ ...JSON.parse(v!), extra: 'b' })), expected: EncryptionContextMismatchError },
+        { name: 'x-amz-matdesc: context entry value changed', tamper: (o) => editField(o, 'x-amz-matdesc', (v) => JSON.stringify({ ...JSON.parse(v!), tenant: 'b' })), expected: EncryptionContextMismatchError },
         { name: 'x-amz-matdesc: aws:x-amz-cek-alg changed', tamper: (o) => editField(o, 'x-amz-matdesc', (v) => JSON.stringify({ ...JSON.parse(v!), 'aws:x-amz-cek-alg': '115' })), expected: EncryptionContextMismatchError },
         { name: 'x-amz-matdesc: removed', tamper: (o) => editField(o, 'x-amz-matdesc', () => undefined), expected: EncryptionContextMismatchError },
       );

@@ -85,7 +85,7 @@ export class KmsKeyring implements Keyring {
       if (!out.Plaintext || out.Plaintext.length !== DATA_KEY_LENGTH) {
         throw new KmsRequestError('GenerateDataKey', keyId, { cause: new Error('KMS returned no 32-byte plaintext data key') });
       }
-      plaintextDataKey = createSecretKey(Buffer.from(out.Plaintext));
+      plaintextDataKey = createSecretKey(out.Plaintext); // copied into the KeyObject; no other copy to zero
       out.Plaintext.fill(0);
       ciphertext = out.CiphertextBlob;
     }
@@ -136,7 +136,7 @@ export class KmsKeyring implements Keyring {
       if (out.Plaintext) out.Plaintext.fill(0);
       throw new DataKeyUnwrapError(`KMS returned a ${out.Plaintext?.length ?? 0}-byte data key; S3 encryption clients use 32-byte keys.`);
     }
-    const key = createSecretKey(Buffer.from(out.Plaintext));
+    const key = createSecretKey(out.Plaintext);
     out.Plaintext.fill(0);
     return key;
   }

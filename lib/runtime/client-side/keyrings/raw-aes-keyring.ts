@@ -2,7 +2,7 @@ import { CipherGCM, createCipheriv, createDecipheriv, createSecretKey, DecipherG
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
 import { DataKeyUnwrapError, ClientSideConfigurationError, KeyringMismatchError } from '../errors';
 import { DataKeyUnwrapRequest, DataKeyWrapRequest, Keyring, WrappedDataKey } from './keyring';
-import { assertNoEncryptionContext, assertMaterialDescriptionMatches, toKeyObject } from './raw-keyring-checks';
+import { assertNoEncryptionContext, assertMaterialDescriptionMatches, toKeyObject, unwrappedDataKey } from './raw-keyring-checks';
 import { assertStringMap, frozenCopy } from './string-maps';
 import { WrappingAlgorithm } from './wrapping-algorithm';
 
@@ -38,7 +38,7 @@ export class RawAesKeyring implements Keyring {
     if (!props) throw new ClientSideConfigurationError('RawAesKeyring needs props.wrappingKey.');
     this.#key = toKeyObject(props.wrappingKey);
     if (![16, 24, 32].includes(this.#key.symmetricKeySize ?? 0)) {
-      throw new ClientSideConfigurationError(`RawAesKeyring needs a 32-byte (AES-256) wrapping key; got ${this.#key.symmetricKeySize ?? 0} bytes.`);
+      throw new ClientSideConfigurationError(`RawAesKeyring needs a 32-byte (AES-256) wrapping key (16 and 24 bytes are read for keys other clients created); got ${this.#key.symmetricKeySize ?? 0} bytes.`);
     }
     const md = props.materialDescription ?? {};
     assertStringMap('RawAesKeyring materialDescription', md);
@@ -107,15 +107,7 @@ export class RawAesKeyring implements Keyring {
     } catch (err) {
       throw new DataKeyUnwrapError(failure, { cause: err });
     }
-    if (raw.length !== DATA_KEY_LENGTH) {
-      raw.fill(0);
-      throw new DataKeyUnwrapError(`the unwrapped data key is ${raw.length} bytes; S3 encryption clients use 32-byte keys.`);
-    }
-    try {
-      return createSecretKey(raw);
-    } finally {
-      raw.fill(0);
-    }
+    return unwrappedDataKey(raw);
   }
 
   private gcm(): 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm' {

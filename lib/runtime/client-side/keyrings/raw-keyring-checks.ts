@@ -1,5 +1,6 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
-import { ClientSideConfigurationError, MaterialDescriptionMismatchError } from '../errors';
+import { DATA_KEY_LENGTH } from '../algorithm-suite';
+import { ClientSideConfigurationError, DataKeyUnwrapError, MaterialDescriptionMismatchError } from '../errors';
 import { differingKeys, stringMapsEqual } from './string-maps';
 
 /** Raw keyrings have no encryption context; refusing one keeps callers from believing it is checked. */
@@ -16,6 +17,16 @@ export function assertNoEncryptionContext(ec: Readonly<Record<string, string>>, 
 export function assertMaterialDescriptionMatches(stored: Readonly<Record<string, string>>, mine: Readonly<Record<string, string>>): void {
   if (!stringMapsEqual(stored, mine)) {
     throw new MaterialDescriptionMismatchError(`these keys differ: ${differingKeys(stored, mine).map((k) => JSON.stringify(k)).join(', ')}.`);
+  }
+}
+
+/** The data key as a KeyObject from freshly unwrapped bytes, which are zeroed; DataKeyUnwrapError unless they are 32 bytes. */
+export function unwrappedDataKey(raw: Buffer): KeyObject {
+  try {
+    if (raw.length !== DATA_KEY_LENGTH) throw new DataKeyUnwrapError(`the unwrapped data key is ${raw.length} bytes; S3 encryption clients use 32-byte keys.`);
+    return createSecretKey(raw);
+  } finally {
+    raw.fill(0);
   }
 }
 

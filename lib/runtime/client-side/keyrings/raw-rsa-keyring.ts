@@ -4,7 +4,7 @@ import {
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
 import { DataKeyUnwrapError, ClientSideConfigurationError, KeyringMismatchError, UnsupportedLegacyAlgorithmError } from '../errors';
 import { DataKeyUnwrapRequest, DataKeyWrapRequest, Keyring, WrappedDataKey } from './keyring';
-import { assertMaterialDescriptionMatches, assertNoEncryptionContext } from './raw-keyring-checks';
+import { assertMaterialDescriptionMatches, assertNoEncryptionContext, unwrappedDataKey } from './raw-keyring-checks';
 import { assertStringMap, frozenCopy } from './string-maps';
 import { WrappingAlgorithm } from './wrapping-algorithm';
 
@@ -93,11 +93,11 @@ export class RawRsaKeyring implements Keyring {
       }
     }
     if (alg === WrappingAlgorithm.LEGACY_RSA_OAEP_SHA256) {
-      return toDataKey(this.decrypt(request.encryptedDataKey, { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      return unwrappedDataKey(this.decrypt(request.encryptedDataKey, { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
         'RSA/ECB/OAEPWithSHA-256AndMGF1Padding (node:crypto uses SHA-256 for MGF1 too; objects written by SunJCE with MGF1-SHA-1 cannot be read)'));
     }
     try {
-      return toDataKey(privateDecrypt({ key: this.#privateKey, padding: constants.RSA_PKCS1_PADDING }, request.encryptedDataKey));
+      return unwrappedDataKey(privateDecrypt({ key: this.#privateKey, padding: constants.RSA_PKCS1_PADDING }, request.encryptedDataKey));
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_INVALID_ARG_VALUE') {
         throw new UnsupportedLegacyAlgorithmError(
@@ -131,15 +131,6 @@ function parsePseudoDataKey(pseudo: Buffer, cekAlgorithm: string): KeyObject {
     throw new DataKeyUnwrapError(`the RSA-wrapped key is not bound to the content algorithm ${JSON.stringify(cekAlgorithm)} (modified metadata, or a key of unsupported length).`);
   }
   return createSecretKey(pseudo.subarray(1, 1 + keyLength));
-}
-
-function toDataKey(raw: Buffer): KeyObject {
-  try {
-    if (raw.length !== DATA_KEY_LENGTH) throw new DataKeyUnwrapError(`the unwrapped data key is ${raw.length} bytes; S3 encryption clients use 32-byte keys.`);
-    return createSecretKey(raw);
-  } finally {
-    raw.fill(0);
-  }
 }
 
 function load(kind: 'public' | 'private', key: string | Buffer | KeyObject): KeyObject {

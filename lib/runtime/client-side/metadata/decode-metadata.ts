@@ -20,7 +20,7 @@ export interface StoredContentMetadata {
 }
 
 /** Largest instruction file accepted (S3EC instruction files are a few hundred bytes). */
-const MAX_INSTRUCTION_FILE_BYTES = 1024 * 1024;
+export const MAX_INSTRUCTION_FILE_BYTES = 1024 * 1024;
 const EXCLUSIVE_KEYS = [K.KEY_V1, K.KEY_V2, K.V3_KEY];
 const V3_KEYS: readonly string[] = [K.V3_KEY, K.V3_CONTENT_ALG, K.V3_COMMITMENT, K.V3_MESSAGE_ID, K.V3_WRAP_ALG, K.V3_MATDESC, K.V3_ENCRYPTION_CONTEXT];
 
@@ -198,7 +198,7 @@ function decodeV1V2(map: Map<string, string>, strategy: MetadataStrategy): Conte
     const tagLen = map.get(K.TAG_LEN);
     if (tagLen !== undefined && tagLen !== '128') throw new MalformedMetadataError(K.TAG_LEN, `the tag length ${JSON.stringify(tagLen.slice(0, 20))} is not 128.`);
   }
-  const description = parseJsonMap(map.has(K.MATDESC) ? K.MATDESC : undefined, map.get(K.MATDESC));
+  const description = parseJsonMap(K.MATDESC, map.get(K.MATDESC));
   const kms = isKmsWrappingAlgorithm(wrappingAlgorithm);
   return {
     formatVersion,
@@ -253,7 +253,7 @@ function required(map: Map<string, string>, key: string): string {
 }
 
 /** Parses a JSON string→string map; absent, `null` and `{}` all mean empty. */
-function parseJsonMap(field: string | undefined, value: string | undefined): Record<string, string> {
+function parseJsonMap(field: string, value: string | undefined): Record<string, string> {
   if (value === undefined) return {};
   let parsed: unknown;
   try {
