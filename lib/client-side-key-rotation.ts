@@ -10,6 +10,7 @@ import { EncryptedBucket } from './encrypted-bucket';
 import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
 import { BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
 import { BatchOperationsFunction } from './private/batch-operations-function';
+import { kmsViaS3ForBucket } from './replication-role-statements';
 
 /** Staging labels of a secret's key when `stage` is not given: rotate the secret, then re-wrap from the old version to the new one. */
 const DEFAULT_FROM_STAGE = 'AWSPREVIOUS';
@@ -165,12 +166,17 @@ export class ClientSideKeyRotation extends Construct {
     // the bucket's own SSE-KMS key: CopyObject reads and writes the body through S3
     const bucketKey = props.bucket.encryptionKey;
     if (bucketKey) {
-      const encrypted = EncryptedBucket.of(props.bucket);
+      // S3 sends the bucket ARN as context with a Bucket Key, an object ARN without one. For a bucket
+      // that is not an EncryptedBucket that is not known here, so both forms (of this bucket) are allowed.
+      const bucketKeyEnabled = EncryptedBucket.of(props.bucket)?.bucketKeyEnabled;
+      const region = Stack.of(this).region;
       packaged.functionPolicy.addStatements(new iam.PolicyStatement({
         sid: 'BucketKeyThroughS3',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [bucketKey.keyArn],
-        conditions: kmsThroughS3Conditions(Stack.of(this).region, props.bucket.bucketArn, encrypted?.bucketKeyEnabled ?? false),
+        conditions: bucketKeyEnabled === undefined
+          ? kmsViaS3ForBucket(region, props.bucket.bucketArn, { bucket: true, objectPrefixes: [undefined] })
+          : kmsThroughS3Conditions(region, props.bucket.bucketArn, bucketKeyEnabled),
       }));
     }
 

@@ -136,6 +136,40 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
   });
 });
 
+describe('ClientSideKeyRotation on a plain s3.Bucket with a KMS key', () => {
+  // Whether S3 Bucket Keys are on is not known for a bucket that is not an EncryptedBucket: S3 then
+  // sends either the bucket ARN or an object ARN as encryption context, and both must work.
+  it.each([true, false])('lets the function use the bucket key through S3 for this bucket, Bucket Keys %s', async (bucketKeyEnabled) => {
+    const stack = newStack();
+    const bucketKey = new kms.Key(stack, 'BucketKey');
+    const bucket = new s3.Bucket(stack, 'Plain', { encryption: s3.BucketEncryption.KMS, encryptionKey: bucketKey, bucketKeyEnabled });
+    const rotation = new ClientSideKeyRotation(stack, 'Rotation', {
+      bucket,
+      fromKeys: [KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'OldKek'))],
+      toKey: KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'NewKek')),
+      manifestBucket: bucket,
+    });
+    const t = new ResolvedTemplate(stack);
+    const roleId = t.logicalId(rotation.functionRole.node.defaultChild as iam.CfnRole);
+    const role = t.arnOf(roleId);
+    const keyLogicalId = t.logicalId(bucketKey.node.defaultChild as kms.CfnKey);
+    const keyArn = t.arnOf(keyLogicalId);
+    const bucketArn = t.arnOf(t.logicalId(bucket.node.defaultChild as s3.CfnBucket));
+    const decide = async (context: Record<string, string>) => (await evaluate({
+      principal: role, action: 'kms:GenerateDataKey', resource: keyArn,
+      context: { ...rolePrincipalContext(role), ...context },
+      identityPolicies: t.identityPoliciesOf(roleId),
+      resourcePolicy: t.keyPolicyOf(keyLogicalId),
+    })).decision;
+    const viaS3 = { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' };
+    const context = bucketKeyEnabled ? bucketArn : `${bucketArn}/a/b.bin`;
+    expect(await decide({ ...viaS3, 'kms:EncryptionContext:aws:s3:arn': context })).toBe('Allowed');
+    expect(await decide({ ...viaS3, 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::another-bucket' })).toBe('ImplicitlyDenied');
+    expect(await decide({ ...viaS3, 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::another-bucket/a/b.bin' })).toBe('ImplicitlyDenied');
+    expect(await decide({ 'kms:EncryptionContext:aws:s3:arn': context })).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('ClientSideKeyRotation with raw AES keys in Secrets Manager', () => {
   it('secret to secret: stages AWSPREVIOUS → AWSCURRENT, material descriptions, secret read only, no KMS data-key actions', () => {
     const stack = newStack();
