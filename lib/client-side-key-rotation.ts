@@ -199,12 +199,11 @@ export function validateClientSideKeyRotationProps(props: ClientSideKeyRotationP
     problems.push({ prop: 'toKey', problem: 'is missing.', fix: 'pass KeyEncryptionKey.fromKmsKey(newKey) or KeyEncryptionKey.fromSecret(secret).' });
     return problems;
   }
-  for (const from of props.fromKeys ?? []) {
-    const sameKms = from.kmsKey && to.kmsKey && from.kmsKey === to.kmsKey;
-    const sameSecretVersion = from.secret && to.secret && from.secret === to.secret && (from.stage ?? DEFAULT_FROM_STAGE) === (to.stage ?? DEFAULT_TO_STAGE);
-    if (sameKms || sameSecretVersion) {
-      problems.push({ prop: 'toKey', problem: 'is also one of fromKeys, so there is nothing to rotate.', fix: 'pass the new key as toKey and only old keys in fromKeys.' });
-    }
+  const isTheNewKey = (from: KeyEncryptionKey) =>
+    (from.kmsKey && to.kmsKey && from.kmsKey === to.kmsKey)
+    || (from.secret && to.secret && from.secret === to.secret && (from.stage ?? DEFAULT_FROM_STAGE) === (to.stage ?? DEFAULT_TO_STAGE));
+  if ((props.fromKeys ?? []).some(isTheNewKey)) {
+    problems.push({ prop: 'toKey', problem: 'is also one of fromKeys, so there is nothing to rotate.', fix: 'pass the new key as toKey and only old keys in fromKeys.' });
   }
   return problems;
 }

@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { S3_LOG_DELIVERY_PRINCIPAL } from './private/s3-log-delivery';
 
 /**
  * The bucket-policy statements `EncryptedBucket` renders, as pure functions of ARNs, so that the
@@ -148,7 +149,7 @@ export function allowServerAccessLogDeliveryStatement(
   return new iam.PolicyStatement({
     sid: `${BUCKET_POLICY_SIDS.allowServerAccessLogDelivery}${sidSuffix}`,
     effect: iam.Effect.ALLOW,
-    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    principals: [new iam.ServicePrincipal(S3_LOG_DELIVERY_PRINCIPAL)],
     actions: ['s3:PutObject'],
     resources: [`${logBucketArn}/${prefix}*`],
     conditions: {

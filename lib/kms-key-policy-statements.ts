@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { S3_LOG_DELIVERY_PRINCIPAL } from './private/s3-log-delivery';
 
 /** Sid of the statement that limits grant creation to AWS services (Control Tower CT.KMS.PR.3). */
 export const DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID = 'DenyCreateGrantUnlessForAwsResource';
@@ -57,7 +58,7 @@ export function allowLogDeliveryKeyStatement(sourceAccount: string): iam.PolicyS
   return new iam.PolicyStatement({
     sid: ALLOW_LOG_DELIVERY_SID,
     effect: iam.Effect.ALLOW,
-    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    principals: [new iam.ServicePrincipal(S3_LOG_DELIVERY_PRINCIPAL)],
     actions: ['kms:GenerateDataKey'],
     resources: ['*'],
     conditions: { StringEquals: { 'aws:SourceAccount': sourceAccount } },

@@ -149,32 +149,32 @@ export class KmsReplicaKey extends Resource implements kms.IKey {
 
   /** Not supported: a symmetric encryption key cannot sign. */
   public grantSign(_grantee: iam.IGrantable): iam.Grant {
-    return this.unsupported('sign');
+    return this.unsupported('grantSign', 'sign');
   }
 
   /** Not supported: a symmetric encryption key cannot verify signatures. */
   public grantVerify(_grantee: iam.IGrantable): iam.Grant {
-    return this.unsupported('verify signatures');
+    return this.unsupported('grantVerify', 'verify signatures');
   }
 
   /** Not supported: a symmetric encryption key cannot sign or verify. */
   public grantSignVerify(_grantee: iam.IGrantable): iam.Grant {
-    return this.unsupported('sign or verify');
+    return this.unsupported('grantSignVerify', 'sign or verify');
   }
 
   /** Not supported: a symmetric encryption key cannot generate MACs. */
   public grantGenerateMac(_grantee: iam.IGrantable): iam.Grant {
-    return this.unsupported('generate MACs');
+    return this.unsupported('grantGenerateMac', 'generate MACs');
   }
 
   /** Not supported: a symmetric encryption key cannot verify MACs. */
   public grantVerifyMac(_grantee: iam.IGrantable): iam.Grant {
-    return this.unsupported('verify MACs');
+    return this.unsupported('grantVerifyMac', 'verify MACs');
   }
 
-  private unsupported(what: string): never {
-    throw new ConstructPropError(this.node.path, 'primaryKeyArn',
-      `a symmetric S3 encryption key cannot ${what}.`, 'use a separate asymmetric or HMAC key for that.');
+  private unsupported(method: string, what: string): never {
+    throw new Error(`${this.node.path}: ${method}() is not supported: a symmetric S3 encryption key cannot ${what}. `
+      + 'Fix: use a separate asymmetric or HMAC key for that.');
   }
 }
 

@@ -286,9 +286,11 @@ export class ReplicatedEncryptedBucket extends Construct {
   private readonly rules: ResolvedRule[] = [];
   private readonly roleName?: string;
   private readonly ignoredBucketSettings: string[];
+  private readonly existingSourcePath?: string;
 
   constructor(scope: Construct, id: string, props: ReplicatedEncryptedBucketProps) {
     super(scope, id);
+    this.existingSourcePath = props.source?.node.path;
     this.ignoredBucketSettings = props.source
       ? Object.keys(BUCKET_SETTINGS).filter((k) => (props as unknown as Record<string, unknown>)[k] !== undefined)
       : [];
@@ -358,6 +360,7 @@ export class ReplicatedEncryptedBucket extends Construct {
         objectLockEnabled: this.source.objectLockEnabled,
         account: known(Stack.of(this).account),
         sourceAndBucketSettingsGiven: this.ignoredBucketSettings.length > 0,
+        existingSourcePath: this.existingSourcePath,
         ignoredBucketSettings: this.ignoredBucketSettings,
         replicationRoleName: this.roleName,
       },

@@ -467,8 +467,8 @@ describe('multi-Region keys', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } }] },
     });
-    expect(() => key.grantSign(role)).toThrow(ConstructPropError);
-    expect(() => key.grantGenerateMac(role)).toThrow(/cannot generate MACs/);
+    expect(() => key.grantSign(role)).toThrow(/Key: grantSign\(\) is not supported: a symmetric S3 encryption key cannot sign\. Fix: /);
+    expect(() => key.grantGenerateMac(role)).toThrow(/grantGenerateMac\(\) is not supported: .*cannot generate MACs/);
   });
 });
 
@@ -541,6 +541,8 @@ describe('validation: ReplicatedEncryptedBucket', () => {
   test.each<[string, (stack: Stack) => void, string, string, RegExp]>([
     ['versioning off on the source', (s) => new ReplicatedEncryptedBucket(s, 'Data', { versioned: false, rules: [{ destination: ReplicaTarget.newEncryptedBucket() }] }),
       'Primary/Data', 'versioned', /remove versioned: false/],
+    ['versioning off on an existing source', (s) => new ReplicatedEncryptedBucket(s, 'Data', { source: new EncryptedBucket(s, 'Existing', { versioned: false }), rules: [{ destination: ReplicaTarget.newEncryptedBucket() }] }),
+      'Primary/Data', 'source', /remove versioned: false where Primary\/Existing is created/],
     ['versioning off on a destination in the stack', (s) => new ReplicatedEncryptedBucket(s, 'Data', { rules: [{ destination: ReplicaTarget.newEncryptedBucket({ versioned: false }) }] }),
       'Primary/Data', 'rules[0].destination', /turn versioning on in the destination/],
     ['versioning off on a destination given by attributes', (s) => new ReplicatedEncryptedBucket(s, 'Data', { rules: [{ destination: external({ versioned: false }) }] }),

@@ -29,6 +29,7 @@ import {
   S3LogTargetEncryption, S3ReplicaKmsEncrypted,
 } from './rules';
 import { IndexedResource, TemplateIndex, replicationRules } from './template-index';
+import { S3_LOG_DELIVERY_PRINCIPAL } from '../private/s3-log-delivery';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -49,7 +50,6 @@ const PUBLIC_ACCESS_ACKNOWLEDGEMENTS = [
 ];
 
 const PUBLIC_ACLS = ['PublicRead', 'PublicReadWrite', 'AuthenticatedRead'];
-const LOG_DELIVERY = 'logging.s3.amazonaws.com';
 
 /**
  * Fixes plain `s3.Bucket`s and `CfnBucket`s in place, only in ways that cannot weaken a setting or
@@ -385,7 +385,7 @@ class BucketRemediation {
     for (const s of statements) {
       if (s.effect !== 'Allow') continue;
       if (s.everyone || s.hasNotPrincipal) return 'its policy allows anonymous or all-principal access.';
-      const services = s.servicePrincipals.filter((p) => p !== LOG_DELIVERY);
+      const services = s.servicePrincipals.filter((p) => p !== S3_LOG_DELIVERY_PRINCIPAL);
       if (services.length > 0) return `its policy lets AWS services (${services.join(', ')}) use it.`;
       const foreign = s.awsPrincipals.filter((p) => !sameAccount(p, account));
       if (foreign.length > 0) return `its policy grants access to principals of other accounts (${foreign.join(', ')}).`;

@@ -3,8 +3,8 @@ import { defaultEncryptionOf, isAwsManagedS3Key } from '../bucket-encryption-fac
 import { NormalizedStatement } from '../policy-statement-match';
 import { S3EncryptionRule } from '../rule';
 import { CFN_TYPES, displayPath } from '../template-index';
+import { S3_LOG_DELIVERY_PRINCIPAL } from '../../private/s3-log-delivery';
 
-const LOG_DELIVERY = 'logging.s3.amazonaws.com';
 
 /**
  * A bucket that receives server access logs is encrypted in a way log delivery supports: SSE-S3,
@@ -32,7 +32,7 @@ export const S3LogTargetEncryption: S3EncryptionRule = {
     if (facts.sseAlgorithm === 'aws:kms' && key !== undefined) {
       const keyResource = index.findKey(key);
       if (keyResource && !allowsLogDelivery(index.statementsOf(keyResource))) {
-        return [`the log bucket's key ${displayPath(keyResource.construct)} has no key-policy statement letting ${LOG_DELIVERY} call kms:GenerateDataKey, so deliveries fail ${from}.`];
+        return [`the log bucket's key ${displayPath(keyResource.construct)} has no key-policy statement letting ${S3_LOG_DELIVERY_PRINCIPAL} call kms:GenerateDataKey, so deliveries fail ${from}.`];
       }
     }
     return [];
@@ -41,6 +41,6 @@ export const S3LogTargetEncryption: S3EncryptionRule = {
 
 function allowsLogDelivery(statements: readonly NormalizedStatement[]): boolean {
   return statements.some((s) => s.effect === 'Allow' && !s.opaque
-    && (s.everyone || s.servicePrincipals.includes(LOG_DELIVERY))
+    && (s.everyone || s.servicePrincipals.includes(S3_LOG_DELIVERY_PRINCIPAL))
     && (s.actions ?? []).some((a) => /^(\*|kms:\*|kms:GenerateDataKey\*?)$/i.test(a)));
 }
