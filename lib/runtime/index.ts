@@ -4,7 +4,14 @@
  */
 export * from './errors';
 export * from './client-side';
-export * from './s3-client-factory';
+export {
+  assertClientUsesTls,
+  assertSecureEndpoint,
+  type ChecksumMode,
+  createS3Client,
+  InsecureEndpointError,
+  type S3ClientFactoryOptions,
+} from './s3-client-factory';
 export * from './sse-c';
 export * from './handlers';
 export * from './client-side/s3-errors';

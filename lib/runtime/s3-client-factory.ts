@@ -141,14 +141,40 @@ export function assertSecureEndpoint(endpoint: string, allowInsecureHttp: boolea
  * also refuses `tls: false`. Clients without a custom endpoint go to AWS over HTTPS.
  */
 export async function assertClientUsesTls(client: S3Client, allowInsecureHttp: boolean): Promise<void> {
+  await checkClientTls(client, allowInsecureHttp);
+}
+
+/**
+ * {@link assertClientUsesTls} run once per client and remembered; a failed check is run again next time,
+ * so a caller can fix and retry. Resolves to the endpoint when it is an allowed plain-HTTP one (for error
+ * messages), else to undefined. Internal: not exported from the runtime entry point.
+ * @internal
+ */
+export function memoizedTlsCheck(client: S3Client, allowInsecureHttp: boolean): () => Promise<string | undefined> {
+  let checked: Promise<string | undefined> | undefined;
+  return () => {
+    if (checked) return checked;
+    const check = checkClientTls(client, allowInsecureHttp);
+    check.catch(() => {
+      if (checked === check) checked = undefined;
+    });
+    checked = check;
+    return check;
+  };
+}
+
+/** {@link assertClientUsesTls}; resolves to the endpoint when it is an allowed plain-HTTP one. */
+async function checkClientTls(client: S3Client, allowInsecureHttp: boolean): Promise<string | undefined> {
   const config = client.config as { endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number }>; tls?: boolean };
   if (config.tls === false && !allowInsecureHttp) {
     throw new InsecureEndpointError('(S3Client with tls: false)');
   }
-  if (typeof config.endpoint !== 'function') return;
+  if (typeof config.endpoint !== 'function') return undefined;
   const ep = await config.endpoint();
   const protocol = ep.protocol.endsWith(':') ? ep.protocol : `${ep.protocol}:`;
-  assertSecureEndpoint(`${protocol}//${ep.hostname}${ep.port ? `:${ep.port}` : ''}`, allowInsecureHttp);
+  const origin = `${protocol}//${ep.hostname}${ep.port ? `:${ep.port}` : ''}`;
+  assertSecureEndpoint(origin, allowInsecureHttp);
+  return protocol === 'http:' ? origin : undefined;
 }
 
 function withSystemCas(extra: string | Buffer): string[] {

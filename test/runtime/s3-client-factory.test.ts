@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { assertClientUsesTls, createS3Client, InsecureEndpointError } from '../../lib/runtime/s3-client-factory';
+import { assertClientUsesTls, createS3Client, InsecureEndpointError, memoizedTlsCheck } from '../../lib/runtime/s3-client-factory';
 import { S3EncryptionError } from '../../lib/runtime/errors';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -48,5 +48,25 @@ describe('createS3Client', () => {
   it('refuses a ready-made client with tls: false', async () => {
     const client = new S3Client({ region: 'us-east-1', credentials, tls: false });
     await expect(assertClientUsesTls(client, false)).rejects.toBeInstanceOf(InsecureEndpointError);
+  });
+});
+
+describe('memoizedTlsCheck', () => {
+  it('checks once per client, names an allowed plain-HTTP endpoint, and re-runs a failed check', async () => {
+    const http = createS3Client({ endpoint: 'http://127.0.0.1:7480', region: 'us-east-1', credentials, allowInsecureHttp: true });
+    const allowed = memoizedTlsCheck(http, true);
+    await expect(allowed()).resolves.toBe('http://127.0.0.1:7480');
+    expect(allowed()).toBe(allowed());
+    await expect(memoizedTlsCheck(createS3Client({ endpoint: 'https://s3.example.com', region: 'us-east-1', credentials }), false)()).resolves.toBeUndefined();
+
+    let calls = 0;
+    const flaky = { config: { endpoint: async () => {
+      if (calls++ === 0) throw new Error('endpoint not resolvable yet');
+      return { protocol: 'https:', hostname: 's3.example.com' };
+    } } } as unknown as S3Client;
+    const check = memoizedTlsCheck(flaky, false);
+    await expect(check()).rejects.toThrow('endpoint not resolvable yet');
+    await expect(check()).resolves.toBeUndefined();
+    expect(calls).toBe(2);
   });
 });

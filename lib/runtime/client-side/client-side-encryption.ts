@@ -1,5 +1,6 @@
 import { KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
+import { truncate } from '../s3-object-ref';
 import { DATA_KEY_LENGTH, GCM_MAX_PLAINTEXT_BYTES, V3_MESSAGE_ID_LENGTH } from './algorithm-suite';
 import { assertPolicyAllowsDecrypt, CommitmentPolicy } from './commitment-policy';
 import { ContentFormat, MetadataStrategy, resolveFormatAndPolicy, suiteForFormat } from './content-format';
@@ -364,7 +365,7 @@ export class ClientSideEncryption {
     } catch (err) {
       if (err instanceof ClientSideEncryptionError) throw err;
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      throw new DataKeyUnwrapError(`the keyring ${this.keyring.name} failed (${reason.length > 200 ? `${reason.slice(0, 200)}…` : reason}).`, { cause: err });
+      throw new DataKeyUnwrapError(`the keyring ${this.keyring.name} failed (${truncate(reason, 200)}).`, { cause: err });
     }
     if (!(dataKey instanceof KeyObject) || dataKey.symmetricKeySize !== DATA_KEY_LENGTH) {
       throw new DataKeyUnwrapError(`the keyring ${this.keyring.name} did not return a 32-byte secret KeyObject.`);

@@ -1,4 +1,5 @@
 import { S3EncryptionError } from '../errors';
+import { truncate } from '../s3-object-ref';
 
 /**
  * Base class of every error the client-side encryption module throws on purpose.
@@ -91,7 +92,7 @@ export class UnknownWrappingAlgorithmError extends ClientSideEncryptionError {
   constructor(algorithm: string) {
     super(
       'UnknownWrappingAlgorithm',
-      `The object's key-wrapping algorithm ${JSON.stringify(truncate(algorithm))} is not one this client knows ` +
+      `The object's key-wrapping algorithm ${JSON.stringify(truncate(algorithm, 80))} is not one this client knows ` +
         '(kms+context, AES/GCM, RSA-OAEP-SHA1; legacy kms, AESWrap, RSA/ECB/OAEPWithSHA-256AndMGF1Padding). ' +
         'The metadata was modified, or the object was written by a client this library cannot read. Nothing was decrypted.',
     );
@@ -223,8 +224,4 @@ export class ClientSideUsageError extends ClientSideEncryptionError {
   constructor(detail: string) {
     super('ClientSideUsageInvalid', detail);
   }
-}
-
-function truncate(s: string, max = 80): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

@@ -10,6 +10,8 @@ import {
   type S3Client,
   type StorageClass,
 } from '@aws-sdk/client-s3';
+import { memoizedTlsCheck } from '../s3-client-factory';
+import { abortQuietly, MAX_MULTIPART_PARTS } from '../s3-copy';
 import { httpStatusOf } from '../sse-c/error-mapping';
 import { LengthCheckStream } from '../sse-c/length-check-stream';
 import type { ObjectAttributes, TransferProgress } from '../sse-c/sse-c-object-client';
@@ -30,8 +32,8 @@ import {
   EncryptedUploadError,
   type InstructionFileRollback,
 } from './s3-errors';
-import { abortMultipartUpload, MAX_MULTIPART_PARTS, MultipartUploadFailure, uploadEncryptedParts } from './s3-multipart-upload';
-import { mapObjectError, memoizedTlsCheck, readInstructionFile, userMetadataOf } from './s3-object-io';
+import { MultipartUploadFailure, uploadEncryptedParts } from './s3-multipart-upload';
+import { mapObjectError, readInstructionFile, userMetadataOf } from './s3-object-io';
 import { AuthenticationMode } from './streams/decrypt-stream';
 import type { EncryptedPart } from './streams/encrypted-parts';
 import { type ByteRange, parseContentRange, parseRangeHeader, planRangedGet } from './streams/ranged-get';
@@ -244,7 +246,7 @@ export class S3EncryptionClient {
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly instructionFileSuffix: string;
-  private readonly checkEndpoint: () => Promise<void>;
+  private readonly checkEndpoint: () => Promise<unknown>;
 
   constructor(options: S3EncryptionClientOptions) {
     if (!options?.client) throw new ClientSideConfigurationError('S3EncryptionClient needs an S3Client (options.client), e.g. from createS3Client().');
@@ -334,7 +336,7 @@ export class S3EncryptionClient {
       const failure = err instanceof MultipartUploadFailure ? err : new MultipartUploadFailure(stage, err);
       await parts.return(undefined).catch(() => undefined); // stop reading the source
       if (!source.destroyed) source.destroy();
-      const aborted = uploadId === undefined ? true : await abortMultipartUpload(this.s3, ref.bucket, ref.key, uploadId);
+      const aborted = uploadId === undefined ? true : await abortQuietly(this.s3, ref, uploadId);
       const rollback: InstructionFileRollback = instruction ? await this.undoInstructionFile(instruction) : 'not-written';
       throw new EncryptedUploadError(ref, { stage: failure.stage, uploadId, aborted, instructionFile: rollback, cause: failure.error });
     }

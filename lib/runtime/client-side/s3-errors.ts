@@ -1,18 +1,8 @@
+import { type S3ObjectRef, truncate, where } from '../s3-object-ref';
 import { ClientSideEncryptionError } from './errors';
 
 /** Where an S3 request went; never includes key material. */
-export interface EncryptedObjectRef {
-  /** Bucket name. */
-  readonly bucket: string;
-  /** Object key. */
-  readonly key: string;
-  /** Version id, when one was addressed. @default - the current version */
-  readonly versionId?: string;
-}
-
-function where(ref: EncryptedObjectRef): string {
-  return `s3://${ref.bucket}/${ref.key}${ref.versionId ? ` (version ${ref.versionId})` : ''}`;
-}
+export type EncryptedObjectRef = S3ObjectRef;
 
 /** What happened to the instruction file of a failed put (instruction-file mode only). */
 export type InstructionFileRollback =
@@ -47,7 +37,7 @@ export class EncryptedUploadError extends ClientSideEncryptionError {
   ) {
     const cause = detail.cause as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
     const status = cause?.$metadata?.httpStatusCode;
-    const reason = `${cause?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${truncate(cause?.message ?? String(detail.cause))}`;
+    const reason = `${cause?.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${truncate(cause?.message ?? String(detail.cause), 300)}`;
     const leftovers = detail.uploadId === undefined
       ? ''
       : detail.aborted
@@ -92,8 +82,4 @@ export class EncryptedObjectParameterError extends ClientSideEncryptionError {
   constructor(detail: string) {
     super('InvalidParameter', detail);
   }
-}
-
-function truncate(s: string, max = 300): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
 }

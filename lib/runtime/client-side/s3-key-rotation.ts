@@ -1,8 +1,6 @@
 import {
-  CompleteMultipartUploadCommand,
   CopyObjectCommand,
   type CopyObjectCommandInput,
-  CreateMultipartUploadCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
@@ -11,8 +9,9 @@ import {
   type S3Client,
   type ServerSideEncryption,
   type StorageClass,
-  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
+import { memoizedTlsCheck } from '../s3-client-factory';
+import { copySource, multipartCopy, sameVersion } from '../s3-copy';
 import { httpStatusOf, mapSseCError } from '../sse-c/error-mapping';
 import { NoncurrentVersionError, ObjectChangedError } from '../sse-c/errors';
 import { S3_USER_METADATA_LIMIT_BYTES, userMetadataBytes } from './client-side-encryption';
@@ -23,8 +22,7 @@ import { instructionFileKey } from './instruction-file';
 import { decodeContentMetadata, MAX_INSTRUCTION_FILE_BYTES, requiresInstructionFile } from './metadata/decode-metadata';
 import { encodeContentMetadata } from './metadata/encode-metadata';
 import { ALL_CONTENT_METADATA_KEYS, INSTRUCTION_FILE_SUFFIX, MetadataKeys } from './metadata/metadata-keys';
-import { abortMultipartUpload, MAX_MULTIPART_PARTS } from './s3-multipart-upload';
-import { mapObjectError, memoizedTlsCheck, readInstructionFile, userMetadataOf } from './s3-object-io';
+import { mapObjectError, readInstructionFile, userMetadataOf } from './s3-object-io';
 
 const MiB = 1024 * 1024;
 /** CopyObject's size limit; larger objects are copied part by part. */
@@ -103,7 +101,7 @@ export interface ObjectKeyRotationResult {
 export class S3ObjectKeyRotator {
   private readonly s3: S3Client;
   private readonly rotation: DataKeyRotation;
-  private readonly checkEndpoint: () => Promise<void>;
+  private readonly checkEndpoint: () => Promise<unknown>;
   private readonly maxCopyObjectBytes: number;
   private readonly copyPartSize: number;
   private readonly suffix: string;
@@ -179,7 +177,7 @@ export class S3ObjectKeyRotator {
     const input: CopyObjectCommandInput = {
       Bucket: ref.bucket,
       Key: ref.key,
-      CopySource: copySource(ref, head.VersionId),
+      CopySource: copySource({ ...ref, versionId: head.VersionId }),
       CopySourceIfMatch: head.ETag,
       MetadataDirective: 'REPLACE',
       TaggingDirective: 'COPY',
@@ -210,33 +208,22 @@ export class S3ObjectKeyRotator {
 
   /** The same for objects over CopyObject's 5 GiB limit: UploadPartCopy of every range, tags set again afterwards. */
   private async multipartCopy(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput, metadata: Record<string, string>) {
-    const size = head.ContentLength ?? 0;
-    const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_MULTIPART_PARTS / MiB) * MiB);
-    let uploadId: string | undefined;
     try {
       const tags = await this.tagsOf(ref, head.VersionId);
-      const created = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, Metadata: metadata, ...preservedHeaders(head) }));
-      uploadId = created.UploadId;
-      const parts: Array<{ PartNumber: number; ETag?: string }> = [];
-      for (let start = 0, part = 1; start < size; start += partSize, part++) {
-        const out = await this.s3.send(new UploadPartCopyCommand({
-          Bucket: ref.bucket,
-          Key: ref.key,
-          UploadId: uploadId,
-          PartNumber: part,
-          CopySource: copySource(ref, head.VersionId),
-          CopySourceIfMatch: head.ETag,
-          CopySourceRange: `bytes=${start}-${Math.min(start + partSize, size) - 1}`,
-        }));
-        parts.push({ PartNumber: part, ETag: out.CopyPartResult?.ETag });
-      }
-      await this.assertUnchanged(ref, head); // every part came from the version read
-      const done = await this.s3.send(new CompleteMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
-      uploadId = undefined;
+      const done = await multipartCopy({
+        s3: this.s3,
+        source: { ...ref, versionId: head.VersionId },
+        sourceEtag: head.ETag,
+        size: head.ContentLength ?? 0,
+        destination: ref,
+        createParams: { Metadata: metadata, ...preservedHeaders(head) },
+        partSize: this.copyPartSize,
+        concurrency: 1,
+        beforeComplete: () => this.assertUnchanged(ref, head), // every part came from the version read
+      });
       if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: done.VersionId, Tagging: { TagSet: tags } }));
       return { method: 'multipart-copy' as const, versionId: done.VersionId };
     } catch (err) {
-      if (uploadId !== undefined) await abortMultipartUpload(this.s3, ref.bucket, ref.key, uploadId);
       throw mapRotationError(err, ref);
     }
   }
@@ -320,11 +307,6 @@ function preservedHeaders(head: HeadObjectCommandOutput) {
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<typeof out>;
 }
 
-function copySource(ref: { bucket: string; key: string }, versionId: string | undefined): string {
-  const key = encodeURIComponent(ref.key).replace(/%2F/g, '/');
-  return `${ref.bucket}/${key}${versionId && versionId !== 'null' ? `?versionId=${encodeURIComponent(versionId)}` : ''}`;
-}
-
 /**
  * 404 → EncryptedObjectNotFoundError, 412 → ObjectChangedError (Batch Operations retries it), and for
  * HEAD a 400 means an SSE-C object read without its key (SseCKeyRequiredError); anything else unchanged.
@@ -332,9 +314,4 @@ function copySource(ref: { bucket: string; key: string }, versionId: string | un
 function mapRotationError(err: unknown, ref: { bucket: string; key: string }, head = false): unknown {
   if (head && httpStatusOf(err) === 400) return mapSseCError(err, { kind: 'read', object: ref, readKeySent: false });
   return mapObjectError(err, ref);
-}
-
-function sameVersion(a: string | undefined, b: string | undefined): boolean {
-  const norm = (v: string | undefined) => (v === undefined || v === '' || v === 'null' ? 'null' : v);
-  return norm(a) === norm(b);
 }

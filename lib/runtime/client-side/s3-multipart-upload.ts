@@ -1,5 +1,4 @@
 import {
-  AbortMultipartUploadCommand,
   ChecksumAlgorithm,
   CompleteMultipartUploadCommand,
   type CompletedPart,
@@ -8,11 +7,9 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { MAX_MULTIPART_PARTS } from '../s3-copy';
 import { ClientSideUsageError } from './errors';
 import type { EncryptedPart } from './streams/encrypted-parts';
-
-/** S3's limit on parts per multipart upload. */
-export const MAX_MULTIPART_PARTS = 10_000;
 
 /** What {@link uploadEncryptedParts} needs. */
 export interface EncryptedPartsUpload {
@@ -59,7 +56,7 @@ export interface EncryptedPartsUploadResult {
  * - a part is retried only by re-sending its already-encrypted bytes (the SDK's retries on a Buffer body),
  *   never by encrypting again: the cipher state has moved on;
  * - on any failure (a part, the source stream, Complete, the abort signal) no more parts are started and
- *   the error is rethrown; the caller aborts the upload with {@link abortMultipartUpload}.
+ *   the error is rethrown; the caller aborts the upload (`abortQuietly`).
  * Up to `queueSize` parts are in flight; the next part is encrypted only when one finished.
  */
 export async function uploadEncryptedParts(u: EncryptedPartsUpload): Promise<EncryptedPartsUploadResult> {
@@ -165,16 +162,6 @@ export async function uploadEncryptedParts(u: EncryptedPartsUpload): Promise<Enc
     throw new MultipartUploadFailure('completing the multipart upload', err);
   }
   return { uploadId, etag: done.ETag, versionId: done.VersionId, parts: completed.length, plaintextBytes, storedBytes };
-}
-
-/** Aborts a multipart upload; resolves to true if S3 confirmed it (or the upload was already gone). */
-export async function abortMultipartUpload(s3: S3Client, bucket: string, key: string, uploadId: string): Promise<boolean> {
-  try {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-    return true;
-  } catch (err) {
-    return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404; // NoSuchUpload: nothing left
-  }
 }
 
 /**

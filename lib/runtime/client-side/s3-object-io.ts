@@ -1,28 +1,15 @@
 /**
  * S3 plumbing shared by the S3 encryption client and the key rotator (not exported from the package):
- * the TLS check, reading instruction files, user metadata, and the mapping of S3 read errors.
+ * reading instruction files, user metadata, and the mapping of S3 read errors.
  */
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { assertClientUsesTls } from '../s3-client-factory';
 import { errorCodeOf, httpStatusOf } from '../sse-c/error-mapping';
 import { ObjectChangedError } from '../sse-c/errors';
 import { MalformedMetadataError } from './errors';
 import { MAX_INSTRUCTION_FILE_BYTES } from './metadata/decode-metadata';
 import { ALL_CONTENT_METADATA_KEYS } from './metadata/metadata-keys';
 import { EncryptedObjectNotFoundError, type EncryptedObjectRef } from './s3-errors';
-
-/** `assertClientUsesTls` run once per client and remembered; a failed check is run again next time. */
-export function memoizedTlsCheck(s3: S3Client, allowInsecureHttp: boolean): () => Promise<void> {
-  let checked: Promise<void> | undefined;
-  return () => {
-    if (!checked) {
-      checked = assertClientUsesTls(s3, allowInsecureHttp);
-      checked.catch(() => (checked = undefined));
-    }
-    return checked;
-  };
-}
 
 /** 404 → EncryptedObjectNotFoundError, 412 → ObjectChangedError; any other error unchanged. */
 export function mapObjectError(err: unknown, ref: EncryptedObjectRef, changedDetail?: string): unknown {

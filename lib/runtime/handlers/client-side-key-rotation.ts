@@ -30,6 +30,7 @@ import { SseCKeyLengthError, SseCKeySourceError } from '../sse-c/errors';
 import { AWSCURRENT, AWSPREVIOUS, SecretsManagerSseCKeySource } from '../sse-c/secrets-manager-key-source';
 import type { SseCKey } from '../sse-c/sse-c-key';
 import { type BatchOperationsTask, type BatchResultCode, classifyTaskError, runBatchOperationsTasks } from './batch-operations';
+import { integerFromEnv } from './env';
 import { redactSecrets } from './redact';
 import { s3ClientFromEnvironment } from './s3-client-from-env';
 import type { BatchOperationsHandler } from './sse-c-rekey';
@@ -178,10 +179,9 @@ export const handler: BatchOperationsHandler = async (event, context) => {
 function handlerFromEnvironment(env: NodeJS.ProcessEnv): BatchOperationsHandler {
   const keys = rotationKeysFromEnvironment(env);
   const s3 = s3ClientFromEnvironment(env);
-  const concurrency = Number(env.ROTATION_CONCURRENCY ?? '4');
   return createClientSideKeyRotationHandler({
     keys,
     rotatorFor: (rotation) => new S3ObjectKeyRotator({ client: s3, rotation, ...(env.CSE_INSTRUCTION_FILE_SUFFIX ? { instructionFileSuffix: env.CSE_INSTRUCTION_FILE_SUFFIX } : {}) }),
-    concurrency: Number.isFinite(concurrency) && concurrency >= 1 ? concurrency : 4,
+    concurrency: integerFromEnv(env, 'ROTATION_CONCURRENCY', 4),
   });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { S3EncryptionError } from '../errors';
 import { createS3Client } from '../s3-client-factory';
 
 /**
@@ -15,6 +16,14 @@ export function s3ClientFromEnvironment(env: NodeJS.ProcessEnv = process.env): S
   return createS3Client({
     endpoint,
     forcePathStyle: env.BATCH_S3_FORCE_PATH_STYLE === 'true',
-    ...(env.BATCH_S3_CA_CERT_FILE ? { caCert: readFileSync(env.BATCH_S3_CA_CERT_FILE) } : {}),
+    ...(env.BATCH_S3_CA_CERT_FILE ? { caCert: readCaCert(env.BATCH_S3_CA_CERT_FILE) } : {}),
   });
+}
+
+function readCaCert(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new S3EncryptionError('InvalidConfiguration', `BATCH_S3_CA_CERT_FILE names ${file}, which cannot be read (${(err as Error).message}).`, { cause: err });
+  }
 }

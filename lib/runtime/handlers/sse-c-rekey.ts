@@ -20,6 +20,7 @@ import { SseCKey } from '../sse-c/sse-c-key';
 import { SseCObjectClient } from '../sse-c/sse-c-object-client';
 import { SseCKeySourceError } from '../sse-c/errors';
 import { type BatchOperationsResponse, runBatchOperationsTasks } from './batch-operations';
+import { integerFromEnv } from './env';
 import { redactSecrets } from './redact';
 import { s3ClientFromEnvironment } from './s3-client-from-env';
 
@@ -104,12 +105,12 @@ export const handler: BatchOperationsHandler = async (event, context) => {
 function handlerFromEnvironment(env: NodeJS.ProcessEnv): BatchOperationsHandler {
   const secretId = env.SSE_C_SECRET_ID;
   if (!secretId) throw new SseCKeySourceError('SSE_C_SECRET_ID is not set: the re-key function needs the Secrets Manager secret holding the SSE-C key');
-  const ttlSeconds = Number(env.SSE_C_KEY_CACHE_TTL_SECONDS ?? '300');
-  const keys = new SecretsManagerSseCKeySource({ secretId, cacheTtlMs: Number.isFinite(ttlSeconds) ? ttlSeconds * 1000 : 300_000 });
-  const concurrency = Number(env.REKEY_CONCURRENCY ?? '4');
+  const ttlSeconds = integerFromEnv(env, 'SSE_C_KEY_CACHE_TTL_SECONDS', 300, 0); // 0: no caching
+  const keys = new SecretsManagerSseCKeySource({ secretId, cacheTtlMs: ttlSeconds * 1000 });
+  const concurrency = integerFromEnv(env, 'REKEY_CONCURRENCY', 4);
   return createSseCRekeyHandler({
     keys,
     objects: new SseCObjectClient({ client: s3ClientFromEnvironment(env) }),
-    concurrency: Number.isFinite(concurrency) && concurrency >= 1 ? concurrency : 4,
+    concurrency,
   });
 }

@@ -1,21 +1,7 @@
 import { S3EncryptionError } from '../errors';
+import { type S3ObjectRef, where } from '../s3-object-ref';
 
-/** Where an S3 error happened; never includes key material. */
-export interface S3ObjectRef {
-  /** Bucket name. */
-  readonly bucket: string;
-  /** Object key. */
-  readonly key: string;
-  /**
-   * Version id, when one was addressed.
-   * @default - the current version
-   */
-  readonly versionId?: string;
-}
-
-function where(ref: S3ObjectRef): string {
-  return `s3://${ref.bucket}/${ref.key}${ref.versionId ? ` (version ${ref.versionId})` : ''}`;
-}
+export type { S3ObjectRef } from '../s3-object-ref';
 
 /** Base of the SSE-C errors that concern one object; carries the object and the HTTP status, if any. */
 export abstract class SseCObjectError extends S3EncryptionError {

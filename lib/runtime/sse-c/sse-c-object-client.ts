@@ -1,10 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateMultipartUploadCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
   GetObjectTaggingCommand,
@@ -14,11 +11,11 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
   type StorageClass,
-  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { S3EncryptionError } from '../errors';
-import { assertClientUsesTls } from '../s3-client-factory';
+import { memoizedTlsCheck } from '../s3-client-factory';
+import { copySource, MAX_MULTIPART_PARTS, multipartCopy, sameVersion } from '../s3-copy';
 import { httpStatusOf, isCopyNotImplemented, isCopyToItselfRefused, mapSseCError, type SseCErrorContext } from './error-mapping';
 import {
   IncompleteBodyError,
@@ -32,7 +29,6 @@ import { LengthCheckStream } from './length-check-stream';
 import type { SseCKey } from './sse-c-key';
 
 const MiB = 1024 * 1024;
-const MAX_PARTS = 10_000;
 /** CopyObject's size limit; larger objects are copied part by part (UploadPartCopy). */
 const MAX_SINGLE_COPY_BYTES = 5 * 1024 * MiB;
 
@@ -276,12 +272,12 @@ export interface SseCRekeyResult {
  */
 export class SseCObjectClient {
   private readonly s3: S3Client;
-  private readonly allowInsecureHttp: boolean;
   private readonly partSize: number;
   private readonly queueSize: number;
   private readonly copyStrategy: SseCCopyStrategy;
   private readonly copyPartSize: number;
-  private tlsChecked?: Promise<string | undefined>;
+  /** Refuses plain HTTP unless allowed (once per client); resolves to the endpoint when it is an allowed plain-HTTP one. */
+  private readonly checkEndpoint: () => Promise<string | undefined>;
   /** Set once the server answered 501 to a copy from an SSE-C source (radosgw). */
   private serverSideCopyUnsupported = false;
   /**
@@ -292,7 +288,7 @@ export class SseCObjectClient {
 
   constructor(options: SseCObjectClientOptions) {
     this.s3 = options.client;
-    this.allowInsecureHttp = options.allowInsecureHttp ?? false;
+    this.checkEndpoint = memoizedTlsCheck(this.s3, options.allowInsecureHttp ?? false);
     this.partSize = options.partSize ?? 6 * MiB;
     this.queueSize = options.queueSize ?? 3;
     this.copyStrategy = options.copyStrategy ?? 'auto';
@@ -422,22 +418,6 @@ export class SseCObjectClient {
     return { outcome: 'rekeyed', method: result.method, versionId: result.versionId, previousVersionId: src.versionId, size: result.size };
   }
 
-  /** Refuses plain HTTP unless allowed (once per client); resolves to the endpoint when it is an allowed plain-HTTP one. */
-  private checkEndpoint(): Promise<string | undefined> {
-    if (this.tlsChecked) return this.tlsChecked;
-    const check = (async () => {
-      await assertClientUsesTls(this.s3, this.allowInsecureHttp);
-      const ep = await (this.s3.config as { endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number }> }).endpoint?.();
-      return ep?.protocol.replace(/:$/, '') === 'http' ? `http://${ep.hostname}${ep.port ? `:${ep.port}` : ''}` : undefined;
-    })();
-    // a failed check is not cached, so a caller can fix and retry
-    check.catch(() => {
-      if (this.tlsChecked === check) this.tlsChecked = undefined;
-    });
-    this.tlsChecked = check;
-    return check;
-  }
-
   private async headChecked(ref: S3ObjectRef, sseKey: SseCKey | undefined, insecure: string | undefined, ifMatch?: string): Promise<SseCObjectInfo> {
     let out: HeadObjectCommandOutput;
     try {
@@ -510,64 +490,22 @@ export class SseCObjectClient {
 
   private async multipartCopy(t: TransferSpec): Promise<SseCCopyResult> {
     const ctx = copyContext(t);
-    const size = t.src.contentLength;
-    const partSize = Math.max(this.copyPartSize, Math.ceil(size / MAX_PARTS / MiB) * MiB);
     const tagging = await this.tagsOf(t.src);
-    let uploadId: string | undefined;
     try {
-      const created = await this.s3.send(
-        new CreateMultipartUploadCommand({ Bucket: t.dst.bucket, Key: t.dst.key, ...attributeParams(t.src), Tagging: tagging, ...t.dstKey.requestParams() }),
-      );
-      uploadId = created.UploadId;
-      const ranges: Array<{ part: number; start: number; end: number }> = [];
-      for (let start = 0, part = 1; start < size; start += partSize, part++) ranges.push({ part, start, end: Math.min(start + partSize, size) - 1 });
-      const etags: Array<{ PartNumber: number; ETag?: string }> = [];
-      let next = 0;
-      let failed = false;
-      const worker = async () => {
-        while (!failed && next < ranges.length) {
-          const r = ranges[next++];
-          const out = await this.s3.send(
-            new UploadPartCopyCommand({
-              Bucket: t.dst.bucket,
-              Key: t.dst.key,
-              UploadId: uploadId,
-              PartNumber: r.part,
-              CopySource: copySource(t.src),
-              CopySourceRange: `bytes=${r.start}-${r.end}`,
-              CopySourceIfMatch: t.src.etag,
-              ...t.srcKey.copySourceParams(),
-              ...t.dstKey.requestParams(),
-            }),
-          );
-          etags.push({ PartNumber: r.part, ETag: out.CopyPartResult?.ETag });
-        }
-      };
-      // on the first failure, start no more parts, and abort only once the parts in flight have settled:
-      // a part that completes after AbortMultipartUpload would be left behind
-      const workers = Array.from({ length: Math.min(this.queueSize, ranges.length) }, () =>
-        worker().catch((err: unknown) => {
-          failed = true;
-          throw err;
-        }),
-      );
-      const rejected = (await Promise.allSettled(workers)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (rejected) throw rejected.reason;
-      etags.sort((a, b) => a.PartNumber - b.PartNumber);
-      const done = await this.s3.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: t.dst.bucket,
-          Key: t.dst.key,
-          UploadId: uploadId,
-          IfMatch: t.ifMatch,
-          MultipartUpload: { Parts: etags },
-          ...t.dstKey.requestParams(),
-        }),
-      );
-      uploadId = undefined;
-      return { bucket: t.dst.bucket, key: t.dst.key, etag: done.ETag, versionId: done.VersionId, size, method: 'server-side' };
+      const done = await multipartCopy({
+        s3: this.s3,
+        source: t.src,
+        sourceEtag: t.src.etag,
+        size: t.src.contentLength,
+        destination: t.dst,
+        createParams: { ...attributeParams(t.src), Tagging: tagging, ...t.dstKey.requestParams() },
+        partParams: { ...t.srcKey.copySourceParams(), ...t.dstKey.requestParams() },
+        completeParams: { IfMatch: t.ifMatch, ...t.dstKey.requestParams() },
+        partSize: this.copyPartSize,
+        concurrency: this.queueSize,
+      });
+      return { bucket: t.dst.bucket, key: t.dst.key, etag: done.ETag, versionId: done.VersionId, size: t.src.contentLength, method: 'server-side' };
     } catch (err) {
-      if (uploadId !== undefined) await this.abortQuietly(t.dst, uploadId, err);
       throw mapSseCError(err, ctx);
     }
   }
@@ -647,7 +585,7 @@ export class SseCObjectClient {
   private async upload(u: UploadSpec): Promise<SseCWriteResult> {
     const { ref } = u;
     const known = u.contentLength ?? (typeof u.body === 'string' ? Buffer.byteLength(u.body) : u.body instanceof Uint8Array ? u.body.byteLength : undefined);
-    const partSize = known !== undefined ? Math.max(this.partSize, Math.ceil(known / MAX_PARTS / MiB) * MiB) : this.partSize;
+    const partSize = known !== undefined ? Math.max(this.partSize, Math.ceil(known / MAX_MULTIPART_PARTS / MiB) * MiB) : this.partSize;
     const params = {
       Bucket: ref.bucket,
       Key: ref.key,
@@ -711,14 +649,6 @@ export class SseCObjectClient {
     }
     return { bucket: ref.bucket, key: ref.key, etag: out.ETag || undefined, versionId: out.VersionId, size };
   }
-
-  private async abortQuietly(ref: S3ObjectRef, uploadId: string, original: unknown): Promise<void> {
-    try {
-      await this.s3.send(new AbortMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, UploadId: uploadId }));
-    } catch (abortErr) {
-      if (original instanceof Error && original.cause === undefined) original.cause = abortErr;
-    }
-  }
 }
 
 interface TransferSpec {
@@ -758,16 +688,6 @@ function readContext(ref: S3ObjectRef, sseKey: SseCKey | undefined, insecure: st
 
 function copyContext(t: TransferSpec): SseCErrorContext {
   return { kind: 'copy', object: refOf(t.src), readKeySent: true, readKeyLabel: t.srcKey.label, insecureEndpoint: t.insecure };
-}
-
-function sameVersion(a: string | undefined, b: string | undefined): boolean {
-  const norm = (v: string | undefined) => (v === undefined || v === '' || v === 'null' ? 'null' : v);
-  return norm(a) === norm(b);
-}
-
-function copySource(src: { bucket: string; key: string; versionId?: string }): string {
-  const key = encodeURIComponent(src.key).replace(/%2F/g, '/');
-  return `${src.bucket}/${key}${src.versionId && src.versionId !== 'null' ? `?versionId=${encodeURIComponent(src.versionId)}` : ''}`;
 }
 
 function parseTagging(tagging: string): Array<{ Key: string; Value: string }> {
