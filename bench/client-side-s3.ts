@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ClientSideEncryption } from '../lib/runtime/client-side/client-side-encryption';
-import { RawAesKeyring } from '../lib/runtime/client-side/keyrings/raw-aes-keyring';
-import { S3EncryptionClient } from '../lib/runtime/client-side/s3-encryption-client';
+import { ClientSideEncryption } from '../packages/s3-encryption-runtime/src/client-side/client-side-encryption';
+import { RawAesKeyring } from '../packages/s3-encryption-runtime/src/client-side/keyrings/raw-aes-keyring';
+import { S3EncryptionClient } from '../packages/s3-encryption-runtime/src/client-side/s3-encryption-client';
 import { runThroughputBenchmark, type ThroughputSubject } from './s3-throughput-harness';
 
 function encryptionClient(client: S3Client, keyB64: string, delayed: boolean): S3EncryptionClient {

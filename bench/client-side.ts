@@ -57,8 +57,8 @@ function countingSink(): { sink: Writable; bytes: () => number } {
 
 function ours(op: Op, size: number, dir: string): () => Promise<string> {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { ClientSideEncryption } = require('../lib/runtime/client-side/client-side-encryption') as typeof import('../lib/runtime/client-side/client-side-encryption');
-  const { RawAesKeyring } = require('../lib/runtime/client-side/keyrings/raw-aes-keyring') as typeof import('../lib/runtime/client-side/keyrings/raw-aes-keyring');
+  const { ClientSideEncryption } = require('../packages/s3-encryption-runtime/src/client-side/client-side-encryption') as typeof import('../packages/s3-encryption-runtime/src/client-side/client-side-encryption');
+  const { RawAesKeyring } = require('../packages/s3-encryption-runtime/src/client-side/keyrings/raw-aes-keyring') as typeof import('../packages/s3-encryption-runtime/src/client-side/keyrings/raw-aes-keyring');
   const key = fs.readFileSync(path.join(dir, 'key'));
   const delayed = size > 64 * MiB;
   const client = new ClientSideEncryption({ keyring: new RawAesKeyring({ wrappingKey: key }), enableDelayedAuthentication: delayed });
@@ -127,8 +127,8 @@ function esdk(op: Op, size: number, dir: string): () => Promise<string> {
 /** Writes the ciphertext files the decrypt cases read (not timed). */
 async function prepare(size: number, dir: string): Promise<void> {
   const crypto = require('node:crypto') as typeof import('node:crypto');
-  const { ClientSideEncryption } = require('../lib/runtime/client-side/client-side-encryption') as typeof import('../lib/runtime/client-side/client-side-encryption');
-  const { RawAesKeyring } = require('../lib/runtime/client-side/keyrings/raw-aes-keyring') as typeof import('../lib/runtime/client-side/keyrings/raw-aes-keyring');
+  const { ClientSideEncryption } = require('../packages/s3-encryption-runtime/src/client-side/client-side-encryption') as typeof import('../packages/s3-encryption-runtime/src/client-side/client-side-encryption');
+  const { RawAesKeyring } = require('../packages/s3-encryption-runtime/src/client-side/keyrings/raw-aes-keyring') as typeof import('../packages/s3-encryption-runtime/src/client-side/keyrings/raw-aes-keyring');
   const sdk = require('@aws-crypto/client-node') as typeof import('@aws-crypto/client-node');
   const key = fs.readFileSync(path.join(dir, 'key'));
   const enc = await new ClientSideEncryption({ keyring: new RawAesKeyring({ wrappingKey: key }) }).encryptStream(syntheticSource(size));
@@ -178,7 +178,7 @@ async function parent(): Promise<void> {
   const { parseArgs } = require('node:util') as typeof import('node:util');
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, sizes: { type: 'string', default: '1MiB,64MiB,1GiB' } } });
   const runs = Number(values.runs);
-  const sizes = values.sizes!.split(',').map(parseSize);
+  const sizes = values.sizes.split(',').map(parseSize);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3ec-bench-'));
   try {
     const bundle = path.join(dir, 'bench-child.js');

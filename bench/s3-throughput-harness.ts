@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, type S3Client,
 } from '@aws-sdk/client-s3';
-import { createS3Client } from '../lib/runtime/s3-client-factory';
+import { createS3Client } from '../packages/s3-encryption-runtime/src/s3-client-factory';
 import { bundleForNode, median, peakRssMb } from './measure';
 
 export const MiB = 1024 * 1024;

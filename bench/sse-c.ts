@@ -8,8 +8,8 @@
 // in the 1 GiB peak-RSS runs only (how the defaults were chosen); the throughput table always uses the defaults.
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { SseCKey } from '../lib/runtime/sse-c/sse-c-key';
-import { SseCObjectClient } from '../lib/runtime/sse-c/sse-c-object-client';
+import { SseCKey } from '../packages/s3-encryption-runtime/src/sse-c/sse-c-key';
+import { SseCObjectClient } from '../packages/s3-encryption-runtime/src/sse-c/sse-c-object-client';
 import { MiB, runThroughputBenchmark, type ThroughputSubject } from './s3-throughput-harness';
 
 function tuning(): { partSize?: number; queueSize?: number } {

@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import {
   AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R4Checks, NIST80053R5Checks, PCIDSS321Checks,
 } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 
 /** The five cdk-nag packs the golden path holds itself to. */
 export const COMPLIANCE_PACK_NAMES = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'] as const;

@@ -1,8 +1,8 @@
-import { App, Stack, StackProps, Validations } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { type App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { type Construct } from 'constructs';
 import {
-  BucketEncryptionMode, EncryptedBucket, EncryptionGuardrails, GuardrailMode, KmsKeyWithRotation, ReplicaBucketAttributes,
+  BucketEncryptionMode, EncryptedBucket, EncryptionGuardrails, GuardrailMode, KmsKeyWithRotation, type ReplicaBucketAttributes,
   ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination, S3EncryptionChecks,
 } from '../lib';
 import { acknowledgeOnResource, addCompliancePacks } from './compliance-packs';

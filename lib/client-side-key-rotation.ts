@@ -1,14 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type PropProblem, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket } from './encrypted-bucket';
 import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
-import { BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
+import { type BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
 import { BatchOperationsFunction } from './private/batch-operations-function';
 import { kmsViaS3ForBucket } from './replication-role-statements';
 

@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 
 /**
  * A construct was given props that cannot produce a working, secure deployment.

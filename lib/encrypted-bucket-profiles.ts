@@ -1,6 +1,6 @@
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { PropProblem, throwIfProblems } from './construct-prop-error';
+import { type PropProblem, throwIfProblems } from './construct-prop-error';
 import type { EncryptedBucketProps } from './encrypted-bucket';
 
 /**

@@ -1,6 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { type Duration } from 'aws-cdk-lib';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { PropProblem } from './construct-prop-error';
+import { type PropProblem } from './construct-prop-error';
 import { ALLOWED_MINIMUM_TLS_VERSIONS } from './encrypted-bucket-policy-statements';
 import { wholeDays } from './private/whole-days';
 

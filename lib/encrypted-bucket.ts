@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { ConstructPropError, throwIfProblems } from './construct-prop-error';
-import { ACCESS_LEVELS, AccessLevelActions, combineAccessLevels, kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { ACCESS_LEVELS, type AccessLevelActions, combineAccessLevels, kmsThroughS3Conditions } from './encrypted-bucket-grants';
 import {
   allowServerAccessLogDeliveryStatement,
   denyInsecureTransportStatement,
@@ -15,10 +15,10 @@ import {
   denyOutdatedTlsStatement,
   denySseCStatement,
 } from './encrypted-bucket-policy-statements';
-import { EncryptedBucketProfile, applyEncryptedBucketProfile } from './encrypted-bucket-profiles';
-import { LogTargetFacts, validateEncryptedBucketSettings } from './encrypted-bucket-validation';
+import { type EncryptedBucketProfile, applyEncryptedBucketProfile } from './encrypted-bucket-profiles';
+import { type LogTargetFacts, validateEncryptedBucketSettings } from './encrypted-bucket-validation';
 import { allowLogDeliveryKeyStatement } from './kms-key-policy-statements';
-import { KmsKeyWithRotation, KmsKeyWithRotationProps } from './kms-key-with-rotation';
+import { KmsKeyWithRotation, type KmsKeyWithRotationProps } from './kms-key-with-rotation';
 
 /** Opt-in to SSE-C (customer-provided keys) on an {@link EncryptedBucket}. */
 export interface SseCOptions {

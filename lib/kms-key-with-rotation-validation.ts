@@ -1,6 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { type Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { PropProblem } from './construct-prop-error';
+import { type PropProblem } from './construct-prop-error';
 import { wholeDays } from './private/whole-days';
 
 /** Allowed automatic-rotation period, in days (KMS `RotationPeriodInDays`). */

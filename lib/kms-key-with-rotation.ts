@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import { throwIfProblems } from './construct-prop-error';
 import {
   allowUseThroughS3Statement,

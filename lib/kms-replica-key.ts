@@ -1,8 +1,8 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Construct } from 'constructs';
-import { ConstructPropError, PropProblem, throwIfProblems } from './construct-prop-error';
+import { type Construct } from 'constructs';
+import { ConstructPropError, type PropProblem, throwIfProblems } from './construct-prop-error';
 import { denyGrantsNotForAwsResourcesStatement } from './kms-key-policy-statements';
 import { PENDING_WINDOW_DAYS, validatePendingWindow } from './kms-key-with-rotation-validation';
 

@@ -1,4 +1,4 @@
-import { PropProblem } from './construct-prop-error';
+import { type PropProblem } from './construct-prop-error';
 
 /** What validation needs to know about the source bucket, already resolved to plain values. */
 export interface ReplicationSourceFacts {

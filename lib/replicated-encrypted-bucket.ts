@@ -1,15 +1,15 @@
 import { Annotations, Arn, ArnFormat, Aws, Names, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 // The function cdk-nag itself uses to spell a resource in finding ids: the acknowledgement must match it exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
 import { throwIfProblems } from './construct-prop-error';
-import { EncryptedBucket, EncryptedBucketProps } from './encrypted-bucket';
+import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
 import {
-  ReplicationDestinationFacts,
-  ReplicationRuleFacts,
+  type ReplicationDestinationFacts,
+  type ReplicationRuleFacts,
   validateReplicationSettings,
 } from './replicated-encrypted-bucket-validation';
 import {

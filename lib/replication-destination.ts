@@ -1,11 +1,11 @@
 import { Aws, CfnOutput, Stack, Token } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { PropProblem, throwIfProblems } from './construct-prop-error';
-import { EncryptedBucket, EncryptedBucketProps } from './encrypted-bucket';
+import { type PropProblem, throwIfProblems } from './construct-prop-error';
+import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
 import { KmsKeyWithRotation } from './kms-key-with-rotation';
-import { ReplicaBucketAttributes } from './replicated-encrypted-bucket';
+import { type ReplicaBucketAttributes } from './replicated-encrypted-bucket';
 import {
   allowReplicaKeyUseStatement,
   allowReplicationIntoBucketStatements,

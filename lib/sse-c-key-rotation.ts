@@ -1,11 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ConstructPropError, throwIfProblems } from './construct-prop-error';
-import { EncryptedBucket } from './encrypted-bucket';
-import { BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
+import { type EncryptedBucket } from './encrypted-bucket';
+import { type BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
 import { BatchOperationsFunction } from './private/batch-operations-function';
 
 /** Props of {@link SseCKeyRotation}. */

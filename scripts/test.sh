@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, then every jest project (unit, interop, integ). The integration
-# project needs a real S3 server, so jest runs inside scripts/ceph-rgw.sh, which starts
-# radosgw on 127.0.0.1 and stops exactly what it started. Extra args go to jest.
+# `npm test`: build (runtime package, construct library, handler bundles), type-check, then every
+# jest project (unit, runtime, interop, integ, package). The integration project needs a real S3
+# server, so jest runs inside scripts/ceph-rgw.sh, which starts radosgw on 127.0.0.1 and stops
+# exactly what it started. Extra args go to jest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CDK_DISABLE_VERSION_CHECK=1
+npm run --silent build
 npx tsc --noEmit -p tsconfig.json
 exec bash scripts/ceph-rgw.sh run npx jest --ci "$@"

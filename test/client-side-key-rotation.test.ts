@@ -1,7 +1,7 @@
 import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,10 +9,10 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ClientSideKeyRotation, ConstructPropError, EncryptedBucket, KeyEncryptionKey, KmsKeyWithRotation } from '../lib';
 import { evaluate, ResolvedTemplate, rolePrincipalContext, TEST_ENV } from './support/iam-evaluation';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
-function newStack(bundle = false) {
-  const app = new App(bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+function newStack() {
+  const app = new App();
   return new Stack(app, 'Kek', { env: TEST_ENV });
 }
 
@@ -45,9 +45,9 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
   const template = Template.fromStack(stack);
   const statements = statementsOf(stack, rotation.functionRole);
 
-  it('deploys the handler as a nodejs22.x arm64 function configured with the key ARNs, with its own log group', () => {
+  it('deploys the handler as a nodejs24.x arm64 function configured with the key ARNs, with its own log group', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 900,
@@ -100,14 +100,14 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
 
   describe('evaluated by the IAM engine (identity policy + key policies)', () => {
     const t = new ResolvedTemplate(stack);
-    const roleId = t.logicalId(rotation.functionRole.node.defaultChild as iam.CfnRole);
+    const roleId = t.logicalId(rotation.functionRole.node.defaultChild);
     const role = t.arnOf(roleId);
     const identity = t.identityPoliciesOf(roleId);
-    const keyId = (k: kms.Key) => t.logicalId(k.node.defaultChild as kms.CfnKey);
+    const keyId = (k: kms.Key) => t.logicalId(k.node.defaultChild);
     const keys = { old: keyId(oldKey), new: keyId(newKey), bucket: keyId(data.encryptionKey as kms.Key) };
     const decide = async (action: string, resource: string, keyPolicy?: Json, context: Record<string, string> = {}) =>
       (await evaluate({ principal: role, action, resource, context: { ...rolePrincipalContext(role), ...context }, identityPolicies: identity, resourcePolicy: keyPolicy })).decision;
-    const dataArn = t.arnOf(t.logicalId(data.bucket.node.defaultChild as s3.CfnBucket));
+    const dataArn = t.arnOf(t.logicalId(data.bucket.node.defaultChild));
 
     it.each<[string, 'old' | 'new', string]>([
       ['kms:ReEncryptFrom', 'old', 'Allowed'],
@@ -150,11 +150,11 @@ describe('ClientSideKeyRotation on a plain s3.Bucket with a KMS key', () => {
       manifestBucket: bucket,
     });
     const t = new ResolvedTemplate(stack);
-    const roleId = t.logicalId(rotation.functionRole.node.defaultChild as iam.CfnRole);
+    const roleId = t.logicalId(rotation.functionRole.node.defaultChild);
     const role = t.arnOf(roleId);
-    const keyLogicalId = t.logicalId(bucketKey.node.defaultChild as kms.CfnKey);
+    const keyLogicalId = t.logicalId(bucketKey.node.defaultChild);
     const keyArn = t.arnOf(keyLogicalId);
-    const bucketArn = t.arnOf(t.logicalId(bucket.node.defaultChild as s3.CfnBucket));
+    const bucketArn = t.arnOf(t.logicalId(bucket.node.defaultChild));
     const decide = async (context: Record<string, string>) => (await evaluate({
       principal: role, action: 'kms:GenerateDataKey', resource: keyArn,
       context: { ...rolePrincipalContext(role), ...context },
@@ -231,7 +231,7 @@ describe('validation at synth', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'K', { enableKeyRotation: true });
     try {
-      new ClientSideKeyRotation(stack, 'R', { bucket: new s3.Bucket(stack, 'B'), fromKeys: [KeyEncryptionKey.fromKmsKey(new kms.Key(stack, 'Old', { enableKeyRotation: true }))], toKey: KeyEncryptionKey.fromKmsKey(key), ...props(stack) } as never);
+      new ClientSideKeyRotation(stack, 'R', { bucket: new s3.Bucket(stack, 'B'), fromKeys: [KeyEncryptionKey.fromKmsKey(new kms.Key(stack, 'Old', { enableKeyRotation: true }))], toKey: KeyEncryptionKey.fromKmsKey(key), ...props(stack) });
       return undefined;
     } catch (e) {
       return e as Error;
@@ -259,8 +259,8 @@ describe('validation at synth', () => {
   });
 });
 
-it('bundles the handler locally with esbuild (no Docker), SDK clients external', () => {
-  const stack = newStack(true);
+it('ships the handler bundled at the library\'s build as its asset (no esbuild or Docker at synth), SDK clients external', () => {
+  const stack = newStack();
   const rotation = new ClientSideKeyRotation(stack, 'R', {
     bucket: new s3.Bucket(stack, 'B'),
     fromKeys: [KeyEncryptionKey.fromKmsKey(new kms.Key(stack, 'Old', { enableKeyRotation: true }))],

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProps, KmsKeyWithRotation,
+  BucketEncryptionMode, ConstructPropError, EncryptedBucket, type EncryptedBucketProps, KmsKeyWithRotation,
 } from '../lib';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };

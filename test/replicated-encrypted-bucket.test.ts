@@ -4,10 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, rules } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 import { buildGoldenPathApp } from '../bin/golden-path-app';
 import {
-  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProfile, KmsKeyWithRotation, KmsReplicaKey, ReplicaBucketAttributes,
+  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProfile, KmsKeyWithRotation, KmsReplicaKey, type ReplicaBucketAttributes,
   ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination,
 } from '../lib';
 
@@ -23,7 +23,7 @@ const REPLICA = { account: SOURCE_ACCOUNT, region: 'eu-west-1' };
 const ROLE_NAME = 'data-replication';
 const REPLICA_BUCKET = `data-replica-${SOURCE_ACCOUNT}-eu-west-1`;
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
 function newStack(env: { account?: string; region?: string } = PRIMARY, app = new App()) {
   return new Stack(app, 'Primary', { env });
@@ -604,11 +604,11 @@ describe('validation: ReplicatedEncryptedBucket', () => {
       new ReplicatedEncryptedBucket(s, 'Second', { source: a, rules: [{ destination: ReplicaTarget.newEncryptedBucket() }] });
     }, 'Primary/Second', 'source', /addReplicationRule/],
     ['a source in another stack', (s) => {
-      const other = new Stack(s.node.root as App, 'Other', { env: PRIMARY });
+      const other = new Stack(s.node.root, 'Other', { env: PRIMARY });
       new ReplicatedEncryptedBucket(s, 'Data', { source: new EncryptedBucket(other, 'A'), rules: [{ destination: ReplicaTarget.newEncryptedBucket() }] });
     }, 'Primary/Data', 'source', /source bucket's stack/],
     ['an EncryptedBucket of another stack as destination', (s) => {
-      const other = new Stack(s.node.root as App, 'Other', { env: REPLICA });
+      const other = new Stack(s.node.root, 'Other', { env: REPLICA });
       new ReplicatedEncryptedBucket(s, 'Data', { rules: [{ destination: ReplicaTarget.encryptedBucket(new EncryptedBucket(other, 'B')) }] });
     }, 'Primary/Data', 'rules[0].destination', /ReplicationDestination in its stack/],
     ['a key object for a destination given by attributes', (s) => new ReplicatedEncryptedBucket(s, 'Data', {

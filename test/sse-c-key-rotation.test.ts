@@ -8,9 +8,8 @@ import { ConstructPropError, EncryptedBucket, SseCKeyRotation } from '../lib';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
-function build(options: { bundle?: boolean; withLocations?: boolean } = {}) {
-  // bundling is skipped unless asked for (it runs esbuild, ~0.5 s)
-  const app = new App(options.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+function build(options: { withLocations?: boolean } = {}) {
+  const app = new App();
   const stack = new Stack(app, 'Rotation', { env: ENV });
   const app_role = new iam.Role(stack, 'AppRole', { assumedBy: new iam.AccountRootPrincipal() });
   const data = new EncryptedBucket(stack, 'Data', { sseC: {} });
@@ -40,9 +39,9 @@ describe('SseCKeyRotation', () => {
   const fnRole = stack.getLogicalId(rotation.functionRole.node.defaultChild as iam.CfnRole);
   const batchRole = stack.getLogicalId(rotation.batchOperationsRole.node.defaultChild as iam.CfnRole);
 
-  it('deploys a nodejs22.x arm64 function configured with the secret and no AWS-managed policies', () => {
+  it('deploys a nodejs24.x arm64 function configured with the secret and no AWS-managed policies', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 900,
@@ -156,7 +155,7 @@ describe('SseCKeyRotation', () => {
   });
 
   it('fails at synth, naming the prop and the fix, for a bucket that blocks SSE-C', () => {
-    const stack2 = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bad', { env: ENV });
+    const stack2 = new Stack(new App(), 'Bad', { env: ENV });
     const blocked = new EncryptedBucket(stack2, 'Blocked');
     const secret = new secretsmanager.Secret(stack2, 'Key');
     let error: unknown;
@@ -170,14 +169,14 @@ describe('SseCKeyRotation', () => {
   });
 
   it('rejects a concurrency outside 1..64', () => {
-    const stack2 = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Bad', { env: ENV });
+    const stack2 = new Stack(new App(), 'Bad', { env: ENV });
     const bucket = new EncryptedBucket(stack2, 'Data', { sseC: {} });
     const secret = new secretsmanager.Secret(stack2, 'Key');
     expect(() => new SseCKeyRotation(stack2, 'R', { bucket, keySecret: secret, concurrencyPerInvocation: 0 })).toThrow(/prop 'concurrencyPerInvocation'/);
   });
 
   it('uses the secret-name wildcard for secrets imported by name, and honours timeout/memory/TTL', () => {
-    const stack2 = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Imported', { env: ENV });
+    const stack2 = new Stack(new App(), 'Imported', { env: ENV });
     const bucket = new EncryptedBucket(stack2, 'Data', { sseC: {} });
     const secret = secretsmanager.Secret.fromSecretNameV2(stack2, 'Key', 'app/sse-c-key');
     new SseCKeyRotation(stack2, 'R', { bucket, keySecret: secret, timeout: Duration.minutes(5), memorySize: 512, keyCacheTtl: Duration.seconds(30) });
@@ -194,7 +193,7 @@ describe('SseCKeyRotation', () => {
   });
 
   it('passes VPC placement, reserved concurrency and log encryption through', () => {
-    const stack2 = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Placed', { env: ENV });
+    const stack2 = new Stack(new App(), 'Placed', { env: ENV });
     const bucket = new EncryptedBucket(stack2, 'Data', { sseC: {} });
     const vpc = new ec2.Vpc(stack2, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const logKey = new kms.Key(stack2, 'LogKey', { enableKeyRotation: true });
@@ -214,8 +213,8 @@ describe('SseCKeyRotation', () => {
     t.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogKey'), 'Arn'] } });
   });
 
-  it('bundles the handler locally with esbuild (no Docker), SDK clients external', () => {
-    const { stack: bundled } = build({ bundle: true });
+  it('ships the handler bundled at the library\'s build as its asset (no esbuild or Docker at synth), SDK clients external', () => {
+    const { stack: bundled } = build();
     const asset = Template.fromStack(bundled).toJSON();
     const code = Object.values<any>(asset.Resources).find((x) => x.Type === 'AWS::Lambda::Function').Properties.Code;
     expect(code.S3Key).toMatch(/\.zip$/);

@@ -11,7 +11,7 @@ import {
   denyOutdatedTlsStatement,
   denySseCStatement,
 } from '../../lib';
-import { ENV, SynthCase, spreadOverStacks } from './types';
+import { ENV, type SynthCase, spreadOverStacks } from './types';
 
 /**
  * The construct's own cost: N EncryptedBuckets against plain aws-cdk-lib resources written by hand

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EncryptedBucket } from '../../lib';
-import { ENV, SynthCase, spreadOverStacks } from './types';
+import { ENV, type SynthCase, spreadOverStacks } from './types';
 
 /**
  * N EncryptedBuckets (SSE-KMS, new rotating key each) against the closest plain aws-cdk-lib

@@ -1,8 +1,8 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledgeOnResource, addCompliancePacks } from '../../bin/compliance-packs';
 import { EncryptedBucket, EncryptedBucketProfile, EncryptionGuardrails, GuardrailMode, S3EncryptionChecks } from '../../lib';
-import { ENV, SynthCase, spreadOverStacks } from './types';
+import { ENV, type SynthCase, spreadOverStacks } from './types';
 
 const REPLICATION = ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => `${pack}-S3BucketReplicationEnabled`);
 

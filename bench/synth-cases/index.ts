@@ -2,7 +2,7 @@ import { encryptedBuckets } from './encrypted-buckets';
 import { encryptedBucketsSameTemplate } from './encrypted-buckets-same-template';
 import { guardrails } from './guardrails';
 import { replicatedPairs } from './replicated-pairs';
-import { SynthCase } from './types';
+import { type SynthCase } from './types';
 
 /** Every synth benchmark case. Add a case: one file in this folder, one line here. */
 export const SYNTH_CASES: readonly SynthCase[] = [

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { ReplicatedEncryptedBucket, ReplicaTarget } from '../../lib';
 import { baselineBucket } from './encrypted-buckets';
-import { ENV, SynthCase, spreadOverStacks } from './types';
+import { ENV, type SynthCase, spreadOverStacks } from './types';
 
 /**
  * N replicated pairs: a ReplicatedEncryptedBucket replicating into a new EncryptedBucket, against

@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { type App } from 'aws-cdk-lib';
 
 /**
  * One synth benchmark: an app built two ways (ours, and the baseline it competes with) at

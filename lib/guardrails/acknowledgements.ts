@@ -1,5 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 
 /**
  * `acknowledge({ id: 'S3Encryption-X' })` is stored as `Annotation::S3Encryption-X`; the CDK CLI

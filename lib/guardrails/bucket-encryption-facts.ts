@@ -1,5 +1,5 @@
 import { renderCfnString } from './cfn-expression';
-import { IndexedResource } from './template-index';
+import { type IndexedResource } from './template-index';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -1,5 +1,5 @@
-import { CFN_TYPES, BucketSpellings, IndexedResource, TemplateIndex } from './template-index';
-import { NormalizedStatement } from './policy-statement-match';
+import { CFN_TYPES, type BucketSpellings, type IndexedResource, type TemplateIndex } from './template-index';
+import { type NormalizedStatement } from './policy-statement-match';
 
 /**
  * What a bucket-policy rule looks at: a bucket of the app with every policy attached to it, or a

@@ -2,7 +2,7 @@ import { Annotations, CfnResource, Stack, Token, Tokenization } from 'aws-cdk-li
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { EncryptedBucket } from '../encrypted-bucket';
 import {
@@ -18,17 +18,17 @@ import { isAcknowledged } from './acknowledgements';
 import { defaultEncryptionOf, isAwsManagedS3Key } from './bucket-encryption-facts';
 import { policySubjectOf } from './bucket-policy-subject';
 import { PLACEHOLDER_OPEN } from './cfn-expression';
-import { NormalizedStatement } from './policy-statement-match';
+import { type NormalizedStatement } from './policy-statement-match';
 import {
   algorithmHeaderRequirement, anyCovers, kmsKeyHeaderRequirement, kmsKeyIdPresentRequirement, minimumTlsRequirement, tlsOnlyRequirement,
 } from './required-statements';
-import { RuleContext } from './rule';
+import { type RuleContext } from './rule';
 import { evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
 import {
   KmsKeyGrantsForAwsResourcesOnly, KmsKeyRotationEnabled, S3BucketDefaultEncryption, S3BucketEncryptionHeaders, S3BucketKeyEnabled, S3BucketMinimumTls, S3BucketSseCBlocked, S3BucketTlsOnly,
   S3LogTargetEncryption, S3ReplicaKmsEncrypted,
 } from './rules';
-import { IndexedResource, TemplateIndex, replicationRules } from './template-index';
+import { type IndexedResource, TemplateIndex, replicationRules } from './template-index';
 import { S3_LOG_DELIVERY_PRINCIPAL } from '../private/s3-log-delivery';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -254,7 +254,7 @@ class BucketRemediation {
     if (Tokenization.isResolvable(current) || Token.isUnresolved(current)) {
       return this.warnPublicAccess('PublicAccessBlockConfiguration is set through a token.');
     }
-    const config = current as s3.CfnBucket.PublicAccessBlockConfigurationProperty;
+    const config = current;
     const open = (Object.keys(all) as (keyof typeof all)[]).filter((k) => config[k] !== true)
       .map((k) => k.charAt(0).toUpperCase() + k.slice(1)); // the CloudFormation names
     if (open.length === 0) return;
@@ -361,7 +361,7 @@ class BucketRemediation {
     } else if (construct.policyDocument instanceof iam.PolicyDocument) {
       construct.policyDocument.addStatements(...statements);
     } else if (isPlainDocument(construct.policyDocument)) {
-      const document = construct.policyDocument as Json;
+      const document = construct.policyDocument;
       const existing = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
       construct.policyDocument = { ...document, Statement: [...existing, ...statements.map((s) => s.toStatementJson())] };
     } else {

@@ -1,10 +1,9 @@
 import {
-  AspectPriority, Aspects, CfnResource, IAspect, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport,
-  PolicyViolation, Validations,
+  AspectPriority, Aspects, CfnResource, type IAspect, type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport,
+  type PolicyViolation, Validations,
 } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { INagValidationContext } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { ConstructPropError } from '../construct-prop-error';
 import { ALLOWED_MINIMUM_TLS_VERSIONS } from '../encrypted-bucket-policy-statements';
@@ -123,7 +122,7 @@ class GuardrailsReport implements IPolicyValidationPlugin {
   constructor(private readonly scope: IConstruct, private readonly guardrails: EncryptionGuardrails) {}
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const root = (context as INagValidationContext).appConstruct ?? this.scope.node.root;
+    const root = (context).appConstruct ?? this.scope.node.root;
     const findings = evaluateApp(root, context, this.guardrails.minimumEncryption);
     const severity = this.guardrails.mode === GuardrailMode.ENFORCE ? 'error' : 'warning';
     const violations: PolicyViolation[] = [];

@@ -1,4 +1,4 @@
-import { RenderContext, hasIamWildcard, iamPatternMatches, renderCfnString, renderCfnStrings } from './cfn-expression';
+import { type RenderContext, hasIamWildcard, iamPatternMatches, renderCfnString, renderCfnStrings } from './cfn-expression';
 
 /**
  * Policy statements in a comparable form, and the one question the guardrails ask of them:

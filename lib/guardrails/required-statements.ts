@@ -1,4 +1,4 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import {
   S3_CONDITION_KEYS,
   denyInsecureTransportStatement,
@@ -9,9 +9,9 @@ import {
   denySseCStatement,
 } from '../encrypted-bucket-policy-statements';
 import { denyGrantsNotForAwsResourcesStatement } from '../kms-key-policy-statements';
-import { PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, RenderContext } from './cfn-expression';
-import { CoverageRequirement, NormalizedStatement, ValueNormalizer, covers, normalizeStatement } from './policy-statement-match';
-import { BucketSpellings, TemplateIndex } from './template-index';
+import { PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, type RenderContext } from './cfn-expression';
+import { type CoverageRequirement, type NormalizedStatement, type ValueNormalizer, covers, normalizeStatement } from './policy-statement-match';
+import { type BucketSpellings, type TemplateIndex } from './template-index';
 
 /**
  * The statements the rules require, taken from the very builders `EncryptedBucket` and

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import { CfnResource, IPolicyValidationContext } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { CfnResource, type IPolicyValidationContext } from 'aws-cdk-lib';
+import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
-import { RuleContext, S3EncryptionRule } from './rule';
+import { type RuleContext, type S3EncryptionRule } from './rule';
 import { S3_ENCRYPTION_RULES } from './rules';
 import { TemplateIndex, synthesizedTemplates } from './template-index';
 

@@ -1,5 +1,5 @@
-import { BucketEncryptionMode } from '../bucket-encryption-mode';
-import { IndexedResource, TemplateIndex } from './template-index';
+import { type BucketEncryptionMode } from '../bucket-encryption-mode';
+import { type IndexedResource, type TemplateIndex } from './template-index';
 
 /** What every rule is evaluated with. */
 export interface RuleContext {

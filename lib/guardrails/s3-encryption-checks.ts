@@ -1,8 +1,8 @@
-import { CfnResource, IPolicyValidationContext, PolicyValidationPluginReport } from 'aws-cdk-lib';
-import { INagValidationContext, NagMessageLevel, NagPack, NagPackProps, NagRuleCompliance } from 'cdk-nag';
-import { IConstruct } from 'constructs';
+import { type CfnResource, type IPolicyValidationContext, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, type NagPackProps, NagRuleCompliance } from 'cdk-nag';
+import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
-import { AppFindings, S3_ENCRYPTION_PACK_NAME, S3_ENCRYPTION_RULE_TYPES, evaluateApp, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
+import { type AppFindings, S3_ENCRYPTION_PACK_NAME, S3_ENCRYPTION_RULE_TYPES, evaluateApp, evaluateRules, fullRuleId, ruleContext } from './rule-evaluation';
 import { S3_ENCRYPTION_RULES } from './rules';
 import { TemplateIndex } from './template-index';
 
@@ -61,7 +61,7 @@ export class S3EncryptionChecks extends NagPack {
    * their findings with `EncryptionGuardrails` in the same synthesis.
    */
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const root = (context as INagValidationContext).appConstruct;
+    const root = (context).appConstruct;
     this.findings = root ? evaluateApp(root, context, this.minimumEncryption) : undefined;
     try {
       return super.validate(context);

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import { CfnOutput, CfnResource, IPolicyValidationContext, Stack, Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { CfnOutput, CfnResource, type IPolicyValidationContext, Stack, Token } from 'aws-cdk-lib';
+import { type IConstruct } from 'constructs';
 import {
-  PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, RenderContext, getAttPlaceholder, refPlaceholder, renderCfnString,
+  PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, type RenderContext, getAttPlaceholder, refPlaceholder, renderCfnString,
 } from './cfn-expression';
-import { NormalizedStatement, normalizePolicyDocument } from './policy-statement-match';
+import { type NormalizedStatement, normalizePolicyDocument } from './policy-statement-match';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -1,19 +1,18 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { BatchOperationsJobOptions } from '../batch-operations-job-options';
-import { BATCH_HANDLER_BUNDLING, batchHandlerEntry } from './batch-operations-bundling';
+import { type BatchOperationsJobOptions } from '../batch-operations-job-options';
+import { type HandlerBundle, handlerBundleDirectory } from './handler-bundles';
 
 /** Props of {@link BatchOperationsFunction}. */
 export interface BatchOperationsFunctionProps {
-  /** File name (without extension) of the handler in `lib/runtime/handlers/`, exporting `handler`. */
-  readonly handlerName: string;
+  /** The pre-bundled handler (from the runtime package's `src/handlers/`, bundled at this package's build). */
+  readonly handlerName: HandlerBundle;
   /** What the function does, for the Lambda console. */
   readonly description: string;
   /** Environment variables. */
@@ -28,13 +27,14 @@ export interface BatchOperationsFunctionProps {
 
 /**
  * The packaging shared by the S3 Batch Operations handlers (SSE-C re-key, client-side key rotation):
- * a NodejsFunction (nodejs22.x, arm64, bundled locally with esbuild, SDK clients from the runtime) with
+ * a Lambda function (nodejs24.x, arm64; its handler bundled at this package's build, SDK clients from the
+ * Lambda runtime, so consumers need neither esbuild nor Docker) with
  * its own role and log group and no managed policies, plus the role S3 Batch Operations assumes to
  * invoke it. Callers add the data permissions (`grantObjectActions`, `grantSecretRead`, ...).
  */
 export class BatchOperationsFunction extends Construct {
   /** The function. */
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   /** The function's execution role: only its log group until permissions are granted. */
   public readonly role: iam.Role;
   /** The role to pass as `RoleArn` when creating the Batch Operations job: may invoke only this function. */
@@ -70,11 +70,11 @@ export class BatchOperationsFunction extends Construct {
         }),
       ],
     });
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: batchHandlerEntry(props.handlerName),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(handlerBundleDirectory(props.handlerName)),
+      handler: 'index.handler',
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: job.timeout ?? Duration.minutes(15),
       memorySize: job.memorySize ?? props.defaultMemorySize,
@@ -83,14 +83,6 @@ export class BatchOperationsFunction extends Construct {
       environment: props.environment,
       ...(job.vpc ? { vpc: job.vpc, vpcSubnets: job.vpcSubnets } : {}),
       ...(job.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: job.reservedConcurrentExecutions } : {}),
-      bundling: {
-        forceDockerBundling: false,
-        target: BATCH_HANDLER_BUNDLING.target,
-        format: BATCH_HANDLER_BUNDLING.format as OutputFormat,
-        externalModules: BATCH_HANDLER_BUNDLING.externalModules,
-        minify: true,
-        sourceMap: false,
-      },
     });
 
     this.function.node.addDependency(this.functionPolicy);

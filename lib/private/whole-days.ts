@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { type Duration } from 'aws-cdk-lib';
 
 /**
  * Whole days in a duration, for props that AWS counts in days (KMS periods, S3 lifecycle rules):

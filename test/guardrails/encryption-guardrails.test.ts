@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, AspectPriority, Aspects, IAspect, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, type IAspect, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 import {
   ConstructPropError, EncryptedBucket, EncryptionGuardrails, GuardrailMode, denyInsecureTransportStatement, denyOutdatedTlsStatement,
 } from '../../lib';

@@ -91,7 +91,7 @@ function verdicts(bucket: s3.Bucket): Record<string, Verdict> {
   const key = bucket.encryptionKey?.node.defaultChild;
   if (key && CfnResource.isCfnResource(key) && !owned.includes(key)) owned.push(key);
   const context = ruleContext(new TemplateIndex(bucket.node.root), undefined);
-  const out: Record<string, Verdict> = Object.fromEntries(RULES.map((r) => [r, 'n/a' as Verdict]));
+  const out: Record<string, Verdict> = Object.fromEntries(RULES.map((r) => [r, 'n/a']));
   for (const resource of owned) {
     for (const { rule, problems } of evaluateRules(resource, context)) {
       if (problems === undefined) continue;

@@ -1,9 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import {
-  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProfile, EncryptedBucketProps, KmsKeyWithRotation,
+  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProfile, type EncryptedBucketProps, KmsKeyWithRotation,
 } from '../../lib';
 import { newStack, packViolations } from './support';
 

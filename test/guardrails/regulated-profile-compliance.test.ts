@@ -1,5 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { COMPLIANCE_PACK_NAMES, addCompliancePacks } from '../../bin/compliance-packs';
 import { EncryptedBucket, EncryptedBucketProfile, S3EncryptionChecks } from '../../lib';
 import {

@@ -1,12 +1,12 @@
-import { App, AspectPriority, Aspects, IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, type IAspect, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { IConstruct } from 'constructs';
+import { type IConstruct } from 'constructs';
 import { addCompliancePacks } from '../../bin/compliance-packs';
 import {
-  BucketEncryptionMode, EncryptedBucket, EncryptedBucketProfile, EncryptionGuardrails, EncryptionGuardrailsProps, GuardrailMode, S3EncryptionChecks,
+  BucketEncryptionMode, EncryptedBucket, EncryptedBucketProfile, EncryptionGuardrails, type EncryptionGuardrailsProps, GuardrailMode, S3EncryptionChecks,
 } from '../../lib';
 import {
   ALLOW_EVERYTHING, ResolvedTemplate, TEST_ENV, evaluate, http, https, rolePrincipalContext,

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, CfnResource, IPolicyValidationPlugin, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, type IPolicyValidationPlugin, Stack } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { IConstruct } from 'constructs';
-import { BucketEncryptionMode } from '../../lib';
-import { S3EncryptionChecks, S3EncryptionChecksProps } from '../../lib/guardrails';
-import { S3EncryptionRule } from '../../lib/guardrails/rule';
+import { type IConstruct } from 'constructs';
+import { type BucketEncryptionMode } from '../../lib';
+import { S3EncryptionChecks, type S3EncryptionChecksProps } from '../../lib/guardrails';
+import { type S3EncryptionRule } from '../../lib/guardrails/rule';
 import { ruleContext } from '../../lib/guardrails/rule-evaluation';
 import { TemplateIndex } from '../../lib/guardrails/template-index';
 
@@ -47,7 +47,7 @@ export function packViolations(scope: IConstruct, props?: S3EncryptionChecksProp
 export function controlTowerS3AndKmsValidator(): IPolicyValidationPlugin {
   const rules = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
   // The plugin implements the Beta1 interface, which has the same shape.
-  return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [path.join(rules, 's3'), path.join(rules, 'keymanagementservice')] }) as unknown as IPolicyValidationPlugin;
+  return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [path.join(rules, 's3'), path.join(rules, 'keymanagementservice')] });
 }
 
 /** The plugin name of the Control Tower validator, which prefixes its acknowledgement ids. */

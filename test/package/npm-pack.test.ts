@@ -19,19 +19,21 @@ let packed: string[];
 beforeAll(() => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 's3ec-consumer-'));
   const tarball = run('npm', ['pack', '--silent', '--pack-destination', work], ROOT).trim().split('\n').pop()!;
+  const runtimeTarball = run('npm', ['pack', '--silent', '--pack-destination', work], path.join(ROOT, 'packages', 's3-encryption-runtime')).trim().split('\n').pop()!;
   packed = run('tar', ['-tzf', path.join(work, tarball)], work).trim().split('\n');
   consumer = path.join(work, 'app');
   fs.mkdirSync(consumer);
   const version = (name: string) => require(path.join(ROOT, 'node_modules', name, 'package.json')).version;
   fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer-app', version: '1.0.0', private: true }));
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts',
-    path.join(work, tarball), `aws-cdk-lib@${version('aws-cdk-lib')}`, `constructs@${version('constructs')}`], consumer);
+    path.join(work, tarball), path.join(work, runtimeTarball), `aws-cdk-lib@${version('aws-cdk-lib')}`, `constructs@${version('constructs')}`], consumer);
 }, 240_000);
 
 test('the tarball ships compiled JavaScript and declarations, not sources or tests', () => {
   expect(packed).toEqual(expect.arrayContaining(['package/dist/lib/index.js', 'package/dist/lib/index.d.ts',
-    'package/dist/lib/runtime/index.js', 'package/dist/lib/runtime/index.d.ts', 'package/README.md', 'package/package.json']));
-  const unexpected = packed.filter((f) => !/^package\/(dist\/lib\/.+\.(js|d\.ts)|README\.md|package\.json|LICENSE)$/.test(f));
+    'package/assets/handlers/sse-c-rekey/index.js', 'package/assets/handlers/client-side-key-rotation/index.js',
+    'package/README.md', 'package/package.json']));
+  const unexpected = packed.filter((f) => !/^package\/(dist\/lib\/.+\.(js|d\.ts)|assets\/handlers\/[a-z-]+\/index\.js|README\.md|package\.json|LICENSE)$/.test(f));
   expect(unexpected).toEqual([]);
 });
 
@@ -66,7 +68,7 @@ test('TypeScript consumers get the declarations', () => {
 
 test('the runtime entry point loads without aws-cdk-lib', () => {
   const script = `
-    const runtime = require('s3-encryption-constructs/runtime');
+    const runtime = require('s3-encryption-runtime');
     const loaded = Object.keys(require.cache).filter((f) => f.includes('/aws-cdk-lib/') || f.includes('/constructs/'));
     console.log(JSON.stringify({ exports: Object.keys(runtime).length, loaded }));
   `;

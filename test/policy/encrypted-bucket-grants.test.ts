@@ -1,8 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EncryptedBucket, EncryptedBucketProps } from '../../lib';
+import { EncryptedBucket, type EncryptedBucketProps } from '../../lib';
 import { evaluate, https, ResolvedTemplate, rolePrincipalContext, TEST_ENV } from '../support/iam-evaluation';
 
 /**
@@ -29,12 +27,12 @@ function synth(level: Level, props: EncryptedBucketProps = {}, pattern?: string)
   return {
     roleArn: t.arnOf(id(role.node.defaultChild)),
     policies: t.identityPoliciesOf(id(role.node.defaultChild)),
-    bucketArn: t.arnOf(id(bucket.bucket.node.defaultChild as s3.CfnBucket)),
-    keyArn: t.arnOf(id(bucket.encryptionKey!.node.defaultChild as kms.CfnKey)),
-    keyPolicy: t.keyPolicyOf(id(bucket.encryptionKey!.node.defaultChild as kms.CfnKey)),
-    otherBucketArn: t.arnOf(id(other.bucket.node.defaultChild as s3.CfnBucket)),
-    otherKeyArn: t.arnOf(id(other.encryptionKey!.node.defaultChild as kms.CfnKey)),
-    otherKeyPolicy: t.keyPolicyOf(id(other.encryptionKey!.node.defaultChild as kms.CfnKey)),
+    bucketArn: t.arnOf(id(bucket.bucket.node.defaultChild)),
+    keyArn: t.arnOf(id(bucket.encryptionKey!.node.defaultChild)),
+    keyPolicy: t.keyPolicyOf(id(bucket.encryptionKey!.node.defaultChild)),
+    otherBucketArn: t.arnOf(id(other.bucket.node.defaultChild)),
+    otherKeyArn: t.arnOf(id(other.encryptionKey!.node.defaultChild)),
+    otherKeyPolicy: t.keyPolicyOf(id(other.encryptionKey!.node.defaultChild)),
   };
 }
 

@@ -1,6 +1,4 @@
 import { App, Stack } from 'aws-cdk-lib';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import { BucketEncryptionMode, EncryptedBucket } from '../../lib';
 import {
   ALLOW_EVERYTHING, evaluate, http, https, ResolvedTemplate, rolePrincipalContext, TEST_ENV,
@@ -25,8 +23,8 @@ function synth(props: ConstructorParameters<typeof EncryptedBucket>[2]): Fixture
   const stack = new Stack(app, 'PolicyUnderTest', { env: TEST_ENV });
   const bucket = new EncryptedBucket(stack, 'Data', props);
   const t = new ResolvedTemplate(stack);
-  const bucketId = t.logicalId(bucket.bucket.node.defaultChild as s3.CfnBucket);
-  const keyId = bucket.encryptionKey ? t.logicalId(bucket.encryptionKey.node.defaultChild as kms.CfnKey) : undefined;
+  const bucketId = t.logicalId(bucket.bucket.node.defaultChild);
+  const keyId = bucket.encryptionKey ? t.logicalId(bucket.encryptionKey.node.defaultChild) : undefined;
   return { bucketPolicy: t.bucketPolicyFor(bucketId), bucketArn: t.arnOf(bucketId), keyArn: keyId && t.arnOf(keyId) };
 }
 

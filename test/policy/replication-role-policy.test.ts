@@ -1,8 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { EncryptedBucket, ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination } from '../../lib';
-import { ALLOW_EVERYTHING, Decision, evaluate, http, https, ResolvedTemplate, rolePrincipalContext } from '../support/iam-evaluation';
+import { ALLOW_EVERYTHING, type Decision, evaluate, http, https, ResolvedTemplate, rolePrincipalContext } from '../support/iam-evaluation';
 
 /**
  * What the replication role can do, evaluated by a real IAM engine on the role's identity
@@ -12,7 +10,7 @@ import { ALLOW_EVERYTHING, Decision, evaluate, http, https, ResolvedTemplate, ro
  * context, and nothing else; across accounts, the destination's bucket and key policies let
  * exactly this role replicate.
  */
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
 const ACCOUNT = '111111111111';
 const DEST_ACCOUNT = '222222222222';
@@ -56,8 +54,8 @@ describe('same Region, same stack', () => {
   const other = new EncryptedBucket(stack, 'Other');
   const t = new ResolvedTemplate(stack, { account: ACCOUNT, region: 'eu-west-1' });
   const id = (c: unknown) => t.logicalId(c);
-  const bucketId = (b: EncryptedBucket) => id(b.bucket.node.defaultChild as s3.CfnBucket);
-  const keyId = (b: EncryptedBucket) => id(b.encryptionKey!.node.defaultChild as kms.CfnKey);
+  const bucketId = (b: EncryptedBucket) => id(b.bucket.node.defaultChild);
+  const keyId = (b: EncryptedBucket) => id(b.encryptionKey!.node.defaultChild);
   const replica = replicated.replicaBuckets[0];
   const f = {
     role: t.arnOf(id(replicated.replicationRole.node.defaultChild)),

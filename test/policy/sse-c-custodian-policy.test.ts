@@ -1,7 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { EncryptedBucket, SseCKeyRotation } from '../../lib';
 import { ALLOW_EVERYTHING, evaluate, http, https, OTHER_ACCOUNT, ResolvedTemplate, rolePrincipalContext, TEST_ENV } from '../support/iam-evaluation';
@@ -22,7 +20,7 @@ interface Fixture {
 }
 
 function synth(optIn: boolean): Fixture {
-  const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Custodian', { env: TEST_ENV });
+  const stack = new Stack(new App(), 'Custodian', { env: TEST_ENV });
   const app = new iam.Role(stack, 'AppRole', { assumedBy: new iam.AccountRootPrincipal() });
   const stranger = new iam.Role(stack, 'StrangerRole', { assumedBy: new iam.AccountRootPrincipal() });
   const bucket = new EncryptedBucket(stack, 'Data', optIn ? { sseC: {} } : {});
@@ -32,14 +30,14 @@ function synth(optIn: boolean): Fixture {
     functionRole = rotation.functionRole;
   }
   const t = new ResolvedTemplate(stack);
-  const bucketId = t.logicalId(bucket.bucket.node.defaultChild as s3.CfnBucket);
-  const roleArn = (r: iam.IRole) => t.arnOf(t.logicalId(r.node.defaultChild as iam.CfnRole));
-  const functionRoleId = t.logicalId(functionRole.node.defaultChild as iam.CfnRole);
+  const bucketId = t.logicalId(bucket.bucket.node.defaultChild);
+  const roleArn = (r: iam.IRole) => t.arnOf(t.logicalId(r.node.defaultChild));
+  const functionRoleId = t.logicalId(functionRole.node.defaultChild);
   return {
     bucketPolicy: t.bucketPolicyFor(bucketId),
     bucketArn: t.arnOf(bucketId),
     objectArn: `${t.arnOf(bucketId)}/tenants/7/ledger.parquet`,
-    keyArn: t.arnOf(t.logicalId(bucket.encryptionKey!.node.defaultChild as kms.CfnKey)),
+    keyArn: t.arnOf(t.logicalId(bucket.encryptionKey!.node.defaultChild)),
     roles: { function: roleArn(functionRole), app: roleArn(app), stranger: roleArn(stranger) },
     functionPolicies: optIn ? t.identityPoliciesOf(functionRoleId) : [],
   };

@@ -18,7 +18,7 @@ export interface FakeAttributes {
   readonly atts: Record<string, Record<string, string>>;
 }
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
 /** Give every resource of `template` a fake physical id and attributes, by resource type. */
 export function fakeAttributes(template: Json, env: FakeEnv): FakeAttributes {

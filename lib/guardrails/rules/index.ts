@@ -1,4 +1,4 @@
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { KmsKeyGrantsForAwsResourcesOnly } from './kms-key-grants-for-aws-resources-only';
 import { KmsKeyRotationEnabled } from './kms-key-rotation-enabled';
 import { S3BucketDefaultEncryption } from './s3-bucket-default-encryption';

@@ -1,5 +1,5 @@
 import { anyCovers, grantsForAwsResourcesRequirement } from '../required-statements';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES } from '../template-index';
 
 /**

@@ -1,6 +1,6 @@
 import { asBoolean } from '../bucket-encryption-facts';
 import { renderCfnString } from '../cfn-expression';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES } from '../template-index';
 
 /**

@@ -1,5 +1,5 @@
 import { defaultEncryptionOf } from '../bucket-encryption-facts';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES } from '../template-index';
 
 /** How strong each `SSEAlgorithm` is, for comparing against the pack's minimum. */

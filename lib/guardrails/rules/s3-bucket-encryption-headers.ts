@@ -3,7 +3,7 @@ import { policySubjectOf } from '../bucket-policy-subject';
 import {
   algorithmHeaderRequirement, anyCovers, kmsKeyHeaderRequirement, kmsKeyIdPresentRequirement,
 } from '../required-statements';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES } from '../template-index';
 
 /**

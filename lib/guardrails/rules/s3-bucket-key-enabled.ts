@@ -1,5 +1,5 @@
 import { defaultEncryptionOf } from '../bucket-encryption-facts';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES } from '../template-index';
 
 /** S3 Bucket Keys are on for SSE-KMS (DSSE-KMS does not support them; SSE-S3 does not need them). */

@@ -2,7 +2,7 @@ import { ALLOWED_MINIMUM_TLS_VERSIONS, S3_CONDITION_KEYS } from '../../encrypted
 import { policySubjectOf } from '../bucket-policy-subject';
 import { baseOperator, covers } from '../policy-statement-match';
 import { minimumTlsRequirement, valueNormalizer } from '../required-statements';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES } from '../template-index';
 
 const TLS_VERSION = S3_CONDITION_KEYS.tlsVersion.toLowerCase();

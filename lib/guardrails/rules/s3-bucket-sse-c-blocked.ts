@@ -4,7 +4,7 @@ import { policySubjectOf } from '../bucket-policy-subject';
 import { hasIamWildcard } from '../cfn-expression';
 import { baseOperator, covers, withoutClauses } from '../policy-statement-match';
 import { sseCRequirement, valueNormalizer } from '../required-statements';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES } from '../template-index';
 
 const PRINCIPAL_ARN = S3_CONDITION_KEYS.principalArn.toLowerCase();

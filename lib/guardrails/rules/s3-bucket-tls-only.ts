@@ -1,6 +1,6 @@
 import { policySubjectOf, severalPoliciesProblem } from '../bucket-policy-subject';
 import { anyCovers, tlsOnlyRequirement } from '../required-statements';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES } from '../template-index';
 
 /**

@@ -1,7 +1,7 @@
 import { logTargetEncryptionProblem } from '../../encrypted-bucket-validation';
 import { defaultEncryptionOf, isAwsManagedS3Key } from '../bucket-encryption-facts';
-import { NormalizedStatement } from '../policy-statement-match';
-import { S3EncryptionRule } from '../rule';
+import { type NormalizedStatement } from '../policy-statement-match';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES, displayPath } from '../template-index';
 import { S3_LOG_DELIVERY_PRINCIPAL } from '../../private/s3-log-delivery';
 

@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { defaultEncryptionOf } from '../bucket-encryption-facts';
 import { renderCfnString } from '../cfn-expression';
-import { S3EncryptionRule } from '../rule';
+import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES, displayPath, replicationRules } from '../template-index';
 
 const KMS_FAMILY = ['aws:kms', 'aws:kms:dsse'];
