@@ -56,12 +56,8 @@ export class GoldenPathPrimaryStack extends Stack {
   constructor(scope: Construct, id: string, props: GoldenPathPrimaryStackProps) {
     super(scope, id, props);
     this.dataKey = new KmsKeyWithRotation(this, 'DataKey', { alias: 'golden-path/data' });
-    // HIPAA, NIST 800-53 R5 and PCI require KMS default encryption on every bucket, the log bucket
-    // included; log delivery supports SSE-KMS with a customer-managed key (EncryptedBucket adds the
-    // key-policy statement for logging.s3.amazonaws.com).
-    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', {
-      encryptionKeyProps: { alias: 'golden-path/access-logs' },
-    });
+    // Server access log destinations must use SSE-S3 (see acknowledgeFindingsOfAccessLogBucket).
+    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', { encryption: BucketEncryptionMode.SSE_S3 });
     this.data = new EncryptedBucket(this, 'Data', {
       encryption: BucketEncryptionMode.SSE_KMS,
       encryptionKey: this.dataKey,
@@ -98,9 +94,7 @@ export class GoldenPathReplicaStack extends Stack {
 
   constructor(scope: Construct, id: string, props: GoldenPathReplicaStackProps) {
     super(scope, id, props);
-    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', {
-      encryptionKeyProps: { alias: 'golden-path/replica-access-logs' },
-    });
+    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', { encryption: BucketEncryptionMode.SSE_S3 });
     this.dataReplica = new ReplicationDestination(this, 'DataReplica', {
       bucketName: props.replicaBucketName,
       replicaKeyAlias: 'golden-path/data-replica',
@@ -121,9 +115,12 @@ export class GoldenPathReplicaStack extends Stack {
 function acknowledgeFindingsOfAccessLogBucket(logs: EncryptedBucket): void {
   const cfn = logs.bucket.node.defaultChild as s3.CfnBucket;
   const replication = 'An access-log bucket is the end of the logging chain: replicating it would need a replica bucket that in turn must replicate (an endless regress). Logs are retained and versioned in place.';
+  const sseS3Only = 'S3 server access log destinations must use SSE-S3: "The destination bucket must use Amazon S3 managed keys (SSE-S3). If the destination bucket uses SSE-KMS, Amazon S3 might deliver log objects that are encrypted with a key that you can\'t access." (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html). Access to the logs is controlled by the bucket policy (TLS only, no public access).';
   for (const pack of PACKS_REQUIRING_REPLICATION) {
     acknowledgeOnResource(cfn, `${pack}-S3BucketReplicationEnabled`, replication);
+    acknowledgeOnResource(cfn, `${pack}-S3DefaultEncryptionKMS`, sseS3Only);
   }
+  acknowledgeOnResource(cfn, 'S3Encryption-S3BucketDefaultEncryption', sseS3Only);
   acknowledgeObjectLock(logs, 'S3 server access log delivery does not support destination buckets with a default Object Lock retention; logs are versioned and protected by the TLS and encryption policies.');
 }
 
