@@ -12,6 +12,7 @@ import {
   denyKmsWithoutKeyIdStatement,
   denyOtherEncryptionAlgorithmsStatement,
   denyOtherKmsKeysStatement,
+  denyOtherReplicaEncryptionAlgorithmsStatement,
   denyOutdatedTlsStatement,
   denySseCStatement,
 } from './encrypted-bucket-policy-statements';
@@ -132,6 +133,28 @@ export interface EncryptedBucketProps {
   readonly objectLockDefaultRetention?: s3.ObjectLockRetention;
 
   /**
+   * Accept replicas that S3 replication writes with SSE-S3 although this bucket is KMS-encrypted.
+   * Replicas keep the source object's encryption type, so a source's SSE-S3 objects replicate as
+   * SSE-S3 (the replica bucket's default encryption is not applied); without this the bucket policy
+   * refuses them (`DenyOtherEncryptionAlgorithms` on `s3:ReplicateObject`), as it refuses uploads
+   * asking for SSE-S3. With it, replicas alone may be SSE-S3 (statement
+   * `DenyOtherReplicaEncryptionAlgorithms`); uploads still may not. Only for KMS modes.
+   * (A DSSE-KMS bucket accepts no SSE-KMS replicas either way: replicate from a DSSE-KMS source.)
+   * @default false
+   */
+  readonly acceptSseS3Replicas?: boolean;
+
+  /**
+   * Aliases of this bucket's KMS key (`alias/...` or just the name) that replication sources may
+   * name as `ReplicaKmsKeyID` instead of the key ARN. Their alias ARNs in this bucket's account and
+   * Region are accepted next to the key ARN wherever a request names a key (the alias belongs to
+   * this account, so it can only name a key of this account). `ReplicationDestination` sets its
+   * replica key's alias.
+   * @default - only the key ARN
+   */
+  readonly replicaKeyAliases?: string[];
+
+  /**
    * A named preset: GENERAL_PURPOSE, REGULATED or STRICT (see EncryptedBucketProfile for exactly
    * what each sets). Explicit props override the profile's values; props that break what the
    * profile guarantees are synth errors.
@@ -171,6 +194,8 @@ export class EncryptedBucket extends Construct {
   public readonly objectLockEnabled: boolean;
   /** Whether SSE-C was opted in (for custodian roles only). */
   public readonly sseCAllowed: boolean;
+  /** Whether the bucket policy accepts SSE-S3 replicas although the bucket is KMS-encrypted. */
+  public readonly acceptsSseS3Replicas: boolean;
 
   private readonly sseCRoles: iam.IRole[] = [];
 
@@ -193,6 +218,8 @@ export class EncryptedBucket extends Construct {
       serverAccessLogsPrefix: props.serverAccessLogsPrefix,
       logTarget: props.serverAccessLogsBucket ? describeLogTarget(props.serverAccessLogsBucket) : undefined,
       abortIncompleteMultipartUploadAfter: props.abortIncompleteMultipartUploadAfter,
+      acceptSseS3Replicas: props.acceptSseS3Replicas,
+      replicaKeyAliases: props.replicaKeyAliases,
     }));
 
     this.encryption = encryption;
@@ -204,6 +231,7 @@ export class EncryptedBucket extends Construct {
     this.versioned = props.versioned ?? true;
     this.objectLockEnabled = props.objectLockEnabled ?? false;
     this.sseCAllowed = props.sseC !== undefined;
+    this.acceptsSseS3Replicas = encryption.usesKms && (props.acceptSseS3Replicas ?? false);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
@@ -233,7 +261,7 @@ export class EncryptedBucket extends Construct {
       cfnBucket.objectLockConfiguration = { objectLockEnabled: 'Enabled' };
     }
 
-    this.addBucketPolicy(props.sseC?.allowedRoles ?? []);
+    this.addBucketPolicy(props.sseC?.allowedRoles ?? [], props.replicaKeyAliases ?? []);
     if (props.serverAccessLogsBucket) {
       this.logTo(props.serverAccessLogsBucket, props.serverAccessLogsPrefix ?? `${Names.uniqueId(this)}/`);
     }
@@ -329,15 +357,23 @@ export class EncryptedBucket extends Construct {
     return grant;
   }
 
-  private addBucketPolicy(sseCRoles: iam.IRole[]): void {
+  private addBucketPolicy(sseCRoles: iam.IRole[], replicaKeyAliases: string[]): void {
     const arn = this.bucket.bucketArn;
+    const algorithm = this.encryption.sseAlgorithm;
     const statements = [
       denyInsecureTransportStatement(arn),
       denyOutdatedTlsStatement(arn, this.minimumTlsVersion),
-      denyOtherEncryptionAlgorithmsStatement(arn, this.encryption.sseAlgorithm),
+      denyOtherEncryptionAlgorithmsStatement(arn, algorithm, !this.acceptsSseS3Replicas),
     ];
+    if (this.acceptsSseS3Replicas) {
+      statements.push(denyOtherReplicaEncryptionAlgorithmsStatement(arn, [algorithm, BucketEncryptionMode.SSE_S3.sseAlgorithm]));
+    }
     if (this.encryptionKey) {
-      statements.push(denyOtherKmsKeysStatement(arn, this.encryptionKey.keyArn), denyKmsWithoutKeyIdStatement(arn));
+      const stack = Stack.of(this);
+      const aliasArns = replicaKeyAliases.map((alias) => stack.formatArn({
+        service: 'kms', resource: 'alias', resourceName: alias.replace(/^alias\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }));
+      statements.push(denyOtherKmsKeysStatement(arn, this.encryptionKey.keyArn, aliasArns), denyKmsWithoutKeyIdStatement(arn));
     }
     if (this.sseCAllowed) {
       sseCRoles.forEach((role) => this.allowSseCFrom(role));

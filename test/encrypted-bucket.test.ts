@@ -153,6 +153,18 @@ describe('EncryptedBucket options', () => {
     expect(() => bucket.allowSseCFrom(role)).toThrow(/prop 'sseC': SSE-C is blocked on this bucket/);
   });
 
+  test('accepting SSE-S3 replicas splits the algorithm deny: uploads keep the bucket\'s algorithm, replicas may also be AES256', () => {
+    const { template } = synth({ acceptSseS3Replicas: true });
+    const statements = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument.Statement;
+    const bySid = (sid: string) => statements.find((st: any) => st.Sid === sid);
+    expect(bySid('DenyOtherEncryptionAlgorithms').Action).not.toContain('s3:ReplicateObject');
+    expect(bySid('DenyOtherEncryptionAlgorithms').Condition.StringNotEquals).toEqual({ 's3:x-amz-server-side-encryption': 'aws:kms' });
+    expect(bySid('DenyOtherReplicaEncryptionAlgorithms')).toMatchObject({
+      Action: 's3:ReplicateObject',
+      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': ['aws:kms', 'AES256'] } },
+    });
+  });
+
   test('Object Lock without default retention is rendered completely and versioned', () => {
     const { template } = synth({ objectLockEnabled: true });
     template.hasResourceProperties('AWS::S3::Bucket', {
@@ -263,6 +275,9 @@ describe('EncryptedBucket validation', () => {
     ['log prefix without log bucket', () => ({ serverAccessLogsPrefix: 'x/' }), 'serverAccessLogsPrefix', /without a log bucket/],
     ['DSSE log bucket', (s) => ({ serverAccessLogsBucket: new EncryptedBucket(s, 'Logs', { encryption: BucketEncryptionMode.DSSE_KMS }).bucket }), 'serverAccessLogsBucket', /DSSE-KMS, which S3 server access log delivery does not support/],
     ['aws/s3 log bucket', (s) => ({ serverAccessLogsBucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS_MANAGED }) }), 'serverAccessLogsBucket', /AWS-managed aws\/s3 key/],
+    ['SSE-S3 replicas accepted by an SSE-S3 bucket', () => ({ encryption: BucketEncryptionMode.SSE_S3, acceptSseS3Replicas: true }), 'acceptSseS3Replicas', /accepted anyway/],
+    ['replica key aliases without a key', () => ({ encryption: BucketEncryptionMode.SSE_S3, replicaKeyAliases: ['data'] }), 'replicaKeyAliases', /has no key/],
+    ['a replica key alias that is no alias name', () => ({ replicaKeyAliases: ['arn:aws:kms:eu-west-1:111111111111:key/abc'] }), 'replicaKeyAliases', /not a KMS alias name/],
     ['abort after 0 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(12) }), 'abortIncompleteMultipartUploadAfter', /at least 1/],
     ['abort after 1.5 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(36) }), 'abortIncompleteMultipartUploadAfter', /1 day 12 hours is not a whole number of days/],
   ];

@@ -329,6 +329,7 @@ describe('cross-Region: two stacks with explicit environments', () => {
     expect(destination.replicaTargetAttributes()).toEqual({
       bucketName: REPLICA_BUCKET, account: SOURCE_ACCOUNT, region: 'eu-west-1', replicaKeyAlias: 'alias/data/replica',
       bucketKeyEnabled: true, versioned: true, objectLockEnabled: false, sseCBlocked: true, replicationRoleName: ROLE_NAME,
+      encryption: BucketEncryptionMode.SSE_KMS, acceptsSseS3Replicas: false,
     });
   });
 
@@ -497,13 +498,19 @@ describe('golden path: the replication regress is acknowledged exactly where it 
 });
 
 describe('warnings', () => {
-  test('an SSE-S3 source keeps SSE-S3 in a KMS destination', () => {
+  test('an SSE-S3 source keeps SSE-S3 in a KMS destination that accepts SSE-S3 replicas', () => {
     const stack = newStack();
     new ReplicatedEncryptedBucket(stack, 'Data', {
       encryption: BucketEncryptionMode.SSE_S3,
-      rules: [{ destination: ReplicaTarget.newEncryptedBucket() }],
+      rules: [{ destination: ReplicaTarget.newEncryptedBucket({ acceptSseS3Replicas: true }) }],
     });
     Annotations.fromStack(stack).hasWarning('/Primary/Data', Match.stringLikeRegexp('replicates SSE-S3 objects as SSE-S3'));
+  });
+
+  test('an SSE-S3 source and a destination by attributes that does not say whether it accepts SSE-S3 replicas', () => {
+    const stack = newStack();
+    new ReplicatedEncryptedBucket(stack, 'Data', { encryption: BucketEncryptionMode.SSE_S3, replicationRoleName: ROLE_NAME, rules: [{ destination: external() }] });
+    Annotations.fromStack(stack).hasWarning('/Primary/Data', Match.stringLikeRegexp('must accept SSE-S3 replicas.*acceptSseS3Replicas: true'));
   });
 
   test('an SSE-C source and a destination whose SSE-C setting is unknown', () => {
@@ -589,6 +596,22 @@ describe('validation: ReplicatedEncryptedBucket', () => {
       sseC: { allowedRoles: [new iam.Role(s, 'Custodian', { assumedBy: new iam.AccountRootPrincipal() })] },
       rules: [{ destination: ReplicaTarget.newEncryptedBucket() }],
     }), 'Primary/Data', 'rules[0].destination', /sseC: \{ allowedRoles/],
+    ['an SSE-S3 source and a KMS destination that refuses SSE-S3 replicas', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      encryption: BucketEncryptionMode.SSE_S3, rules: [{ destination: ReplicaTarget.newEncryptedBucket() }],
+    }), 'Primary/Data', 'rules[0].destination', /acceptSseS3Replicas: true/],
+    ['an SSE-S3 source and a ReplicationDestination that refuses SSE-S3 replicas', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      encryption: BucketEncryptionMode.SSE_S3, replicationRoleName: ROLE_NAME,
+      rules: [{ destination: external({ encryption: BucketEncryptionMode.SSE_KMS, acceptsSseS3Replicas: false }) }],
+    }), 'Primary/Data', 'rules[0].destination', /use an SSE-KMS source/],
+    ['an SSE-KMS source and a DSSE-KMS destination (replicas stay SSE-KMS)', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      rules: [{ destination: ReplicaTarget.newEncryptedBucket({ encryption: BucketEncryptionMode.DSSE_KMS }) }],
+    }), 'Primary/Data', 'rules[0].destination', /same KMS encryption mode/],
+    ['a DSSE-KMS source and an SSE-KMS destination given by attributes', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      encryption: BucketEncryptionMode.DSSE_KMS, replicationRoleName: ROLE_NAME, rules: [{ destination: external({ encryption: BucketEncryptionMode.SSE_KMS }) }],
+    }), 'Primary/Data', 'rules[0].destination', /DSSE_KMS on the destination too/],
+    ['a replica key that is not the destination bucket\'s own key', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      rules: [{ destination: ReplicaTarget.newEncryptedBucket(), replicaKey: new KmsKeyWithRotation(s, 'OtherKey') }],
+    }), 'Primary/Data', 'rules[0].replicaKey', /omit replicaKey/],
     ['a cross-account destination whose key is only known by alias', (s) => new ReplicatedEncryptedBucket(s, 'Data', { rules: [{ destination: external({ account: DEST_ACCOUNT }) }] }),
       'Primary/Data', 'rules[0].destination', /pass replicaKeyArn/],
     ['a role name the destination does not grant', (s) => new ReplicatedEncryptedBucket(s, 'Data', { replicationRoleName: 'other-role', rules: [{ destination: external() }] }),
