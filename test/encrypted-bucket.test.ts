@@ -1,11 +1,13 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { NIST80053R4Checks } from 'cdk-nag';
 import {
   BucketEncryptionMode, ConstructPropError, EncryptedBucket, type EncryptedBucketProps, KmsKeyWithRotation,
 } from '../lib';
+import { unacknowledgedFindings } from './support/nag-findings';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -165,13 +167,30 @@ describe('EncryptedBucket options', () => {
     });
   });
 
-  test('Object Lock without default retention is rendered completely and versioned', () => {
+  test('Object Lock without default retention: ObjectLockEnabled only, no ObjectLockConfiguration without its Rule (CloudFormation requires it)', () => {
     const { template } = synth({ objectLockEnabled: true });
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' },
-      VersioningConfiguration: { Status: 'Enabled' },
-    });
+    const [bucket] = Object.values<any>(template.findResources('AWS::S3::Bucket'));
+    expect(bucket.Properties.ObjectLockEnabled).toBe(true);
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    // AWS::S3::Bucket ObjectLockConfiguration: Rule is "Required: Conditional"; a configuration without it is rejected.
+    expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  test('Object Lock without default retention passes the NIST 800-53 R4 pack: its lock rule is acknowledged on that bucket only, with the reason', () => {
+    let locked!: EncryptedBucket;
+    const findings = unacknowledgedFindings((app) => {
+      const stack = new Stack(app, 'Buckets', { env: ENV });
+      locked = new EncryptedBucket(stack, 'Locked', { objectLockEnabled: true });
+      new EncryptedBucket(stack, 'Unlocked');
+    }, (app) => [new NIST80053R4Checks(app)]);
+    expect(findings.filter((f) => f.startsWith('NIST.800.53.R4-S3BucketDefaultLockEnabled'))).toEqual([
+      'NIST.800.53.R4-S3BucketDefaultLockEnabled Buckets/Unlocked/Bucket/Resource',
+    ]);
+    const acknowledged = locked.bucket.node.defaultChild!.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledged.map(([id, reason]) => [id.replace(/^annotation::/i, ''), reason])).toEqual([
+      ['NIST.800.53.R4-S3BucketDefaultLockEnabled', expect.stringMatching(/ObjectLockEnabled: true.*requires its Rule/)],
+    ]);
   });
 
   test('Object Lock with a default retention', () => {
