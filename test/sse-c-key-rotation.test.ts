@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -97,7 +98,7 @@ describe('SseCKeyRotation', () => {
     expect(actions).not.toContain('s3:ListBucket');
   });
 
-  it('lets Batch Operations (of this account only) assume its role, invoke this function only, read the manifest and write the report', () => {
+  it('lets Batch Operations assume its role (AWS\'s documented trust policy), invoke this function only, read the manifest and write the report', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -105,10 +106,6 @@ describe('SseCKeyRotation', () => {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
             Principal: { Service: 'batchoperations.s3.amazonaws.com' },
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': '111111111111' },
-              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:eu-west-1:111111111111:job/*']] } },
-            },
           },
         ],
       },
@@ -219,7 +216,6 @@ describe('SseCKeyRotation', () => {
     const code = Object.values<any>(asset.Resources).find((x) => x.Type === 'AWS::Lambda::Function').Properties.Code;
     expect(code.S3Key).toMatch(/\.zip$/);
     const assembly = (bundled.node.root as App).synth();
-    const fs = require('node:fs') as typeof import('node:fs');
     const assetDirs = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.') && fs.existsSync(`${assembly.directory}/${d}/index.js`));
     expect(assetDirs).toHaveLength(1);
     const js = fs.readFileSync(`${assembly.directory}/${assetDirs[0]}/index.js`, 'utf8');

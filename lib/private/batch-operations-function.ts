@@ -48,7 +48,6 @@ export class BatchOperationsFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BatchOperationsFunctionProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const job = props.job;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: job.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -89,11 +88,12 @@ export class BatchOperationsFunction extends Construct {
 
     this.batchOperationsRole = new iam.Role(this, 'BatchOperationsRole', {
       description: `Assumed by S3 Batch Operations to invoke ${props.description}`,
-      // confused-deputy guard: only Batch Operations jobs of this account may assume it
-      assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 's3', resource: 'job', resourceName: '*' }) },
-      }),
+      // Exactly AWS's trust policy for Batch Operations roles ("Granting permissions for Batch
+      // Operations"): no aws:SourceArn / aws:SourceAccount condition, because no AWS document says
+      // Batch Operations sets them when it assumes the role, and a condition on a missing key would
+      // make every job fail. Who may run jobs with this role is decided by iam:PassRole (and
+      // s3:CreateJob), which only principals of this account can hold.
+      assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com'),
     });
     this.batchOperationsPolicy = new iam.ManagedPolicy(this, 'BatchOperationsPolicy', {
       description: `Lets S3 Batch Operations invoke ${props.description}`,
