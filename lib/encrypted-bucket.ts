@@ -5,7 +5,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { ConstructPropError, throwIfProblems } from './construct-prop-error';
-import { ACCESS_LEVELS, type AccessLevelActions, combineAccessLevels, kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { ACCESS_LEVELS, type AccessLevelActions, bucketKeyContextPossible, combineAccessLevels, kmsThroughS3Conditions } from './encrypted-bucket-grants';
 import {
   allowServerAccessLogDeliveryStatement,
   denyInsecureTransportStatement,
@@ -297,7 +297,8 @@ export class EncryptedBucket extends Construct {
 
   /**
    * Let `grantee` read objects matching `objectsKeyPattern`, and list the bucket. Adds `kms:Decrypt`
-   * on the bucket's key, usable only through S3 in this Region for this bucket's objects.
+   * on the bucket's key, usable only through S3 in this Region for this bucket's objects (for
+   * SSE-KMS, with either encryption context: an uploader may turn the Bucket Key off or on per object).
    * @param grantee the principal to grant to
    * @param objectsKeyPattern object keys the grant covers, e.g. `exports/*`. Default: `*` (every object)
    */
@@ -356,7 +357,7 @@ export class EncryptedBucket extends Construct {
         resourceArns: [this.encryptionKey.keyArn],
         resource: this.encryptionKey,
         resourceSelfArns: ['*'],
-        conditions: kmsThroughS3Conditions(Stack.of(this).region, this.bucket.bucketArn, this.bucketKeyEnabled, objectsKeyPattern),
+        conditions: kmsThroughS3Conditions(Stack.of(this).region, this.bucket.bucketArn, bucketKeyContextPossible(this.encryption.sseAlgorithm), objectsKeyPattern),
       }));
     }
     return grant;

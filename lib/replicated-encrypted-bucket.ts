@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { type BucketEncryptionMode } from './bucket-encryption-mode';
 import { throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
+import { bucketKeyContextPossible } from './encrypted-bucket-grants';
 import {
   type ReplicationDestinationFacts,
   type ReplicationRuleFacts,
@@ -50,7 +51,9 @@ export interface ReplicaBucketAttributes {
    */
   readonly replicaKeyAlias?: string;
   /**
-   * Whether the destination uses S3 Bucket Keys (decides the encryption context of replicas).
+   * Whether the destination uses S3 Bucket Keys. Informational: replicas of SSE-KMS objects may
+   * carry either encryption context whatever the Bucket Key settings (each object's Bucket Key is
+   * chosen per upload), so the role may use both forms of the destination's context.
    * @default true when a replica key is given
    */
   readonly bucketKeyEnabled?: boolean;
@@ -502,7 +505,7 @@ export class ReplicatedEncryptedBucket extends Construct {
     const key = this.source.encryptionKey;
     if (key) {
       this.replicationPolicy.addStatements(
-        sourceKeyStatement(key.keyArn, stack.region, this.source.bucketArn, this.source.bucketKeyEnabled, prefixes, suffix));
+        sourceKeyStatement(key.keyArn, stack.region, this.source.bucketArn, bucketKeyContextPossible(this.source.encryption.sseAlgorithm), prefixes, suffix));
     }
 
     const sidSuffix = `${Names.uniqueId(this).replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
@@ -520,7 +523,7 @@ export class ReplicatedEncryptedBucket extends Construct {
       this.acknowledgeExternalObjectGrant(objects, d);
     }
     if (d.replicaKeyArn) {
-      const forms = replicaContextForms(this.source.bucketKeyEnabled, d.bucketKeyEnabled, prefixes);
+      const forms = replicaContextForms(bucketKeyContextPossible(this.source.encryption.sseAlgorithm), prefixes);
       this.replicationPolicy.addStatements(replicaKeyStatement(d.replicaKeyArn, d.region, d.bucketArn, forms, suffix));
     }
   }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { type PropProblem, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
+import { bucketKeyContextPossible } from './encrypted-bucket-grants';
 import { KmsKeyWithRotation } from './kms-key-with-rotation';
 import { type ReplicaBucketAttributes } from './replicated-encrypted-bucket';
 import {
@@ -21,7 +22,9 @@ export interface ReplicationSourceReference {
   /** The name of the source's replication role (`ReplicatedEncryptedBucket` `replicationRoleName`). */
   readonly replicationRoleName: string;
   /**
-   * Whether the source bucket uses S3 Bucket Keys (decides the encryption context of replicas).
+   * Whether the source bucket uses S3 Bucket Keys. Informational: replicas of SSE-KMS objects may
+   * carry either encryption context whatever the Bucket Key settings (each object's Bucket Key is
+   * chosen per upload), so the key policy allows both forms of this bucket's context.
    * @default true
    */
   readonly bucketKeyEnabled?: boolean;
@@ -111,7 +114,8 @@ export class ReplicationDestination extends Construct {
       this.bucket.allowSseCFrom(iam.Role.fromRoleArn(this, 'SourceReplicationRole', roleArn, { mutable: false }));
     }
     if (this.replicaKey && this.replicaKeyAlias) {
-      const forms = replicaContextForms(source.bucketKeyEnabled ?? true, this.bucket.bucketKeyEnabled, [undefined]);
+      // Validation on the source side requires the source's algorithm to match this bucket's.
+      const forms = replicaContextForms(bucketKeyContextPossible(this.bucket.encryption.sseAlgorithm), [undefined]);
       const added = this.replicaKey.addToResourcePolicy(
         allowReplicaKeyUseStatement(roleArn, stack.region, bucketArn, forms, 'FromSource'));
       if (!added.statementAdded) {

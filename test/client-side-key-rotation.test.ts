@@ -79,7 +79,14 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
     });
     expect(sids.BucketKeyThroughS3).toMatchObject({
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] } } },
+      // the bucket ARN (objects under a Bucket Key) and object ARNs (objects uploaded without one)
+      Condition: {
+        StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+          { 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] }, '/*']] },
+        ] },
+      },
     });
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);

@@ -158,12 +158,25 @@ describe('same Region, destination created in the same stack', () => {
       {
         Sid: 'ReplicationDecryptSourceObjects1', Effect: 'Allow', Action: 'kms:Decrypt',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataSourceKey/), 'Arn'] },
-        Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] } } },
+        // SSE-KMS: each object is under a Bucket Key (bucket ARN) or not (its object ARN), chosen per upload
+        Condition: {
+          StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+            { 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] }, '/*']] },
+          ] },
+        },
       },
       {
         Sid: 'ReplicationEncryptReplicas1', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataReplica1Key/), 'Arn'] },
-        Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [expect.stringMatching(/^DataReplica1Bucket/), 'Arn'] } } },
+        Condition: {
+          StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+            { 'Fn::GetAtt': [expect.stringMatching(/^DataReplica1Bucket/), 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataReplica1Bucket/), 'Arn'] }, '/*']] },
+          ] },
+        },
       },
     ]);
     const cfn = replicated.replicationPolicy.node.defaultChild as iam.CfnManagedPolicy;
@@ -226,13 +239,33 @@ describe('same Region: options', () => {
     expect(write.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReplicaBucket/), 'Arn'] }, '/logs/*']] });
   });
 
-  test('without Bucket Keys, KMS contexts are object ARNs under the prefix (and no kms:Decrypt on the replica key)', () => {
+  test('Bucket Keys off by default: KMS contexts are object ARNs under the prefix, or the bucket ARN (an upload may still ask for a Bucket Key)', () => {
     const doc = resourcesOfType(template, 'AWS::IAM::ManagedPolicy')[0].Properties.PolicyDocument;
     const decrypt = doc.Statement.find((s: Json) => s.Sid === 'ReplicationDecryptSourceObjects1');
     expect(decrypt.Condition).toEqual({
       StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
-      StringLike: { 'kms:EncryptionContext:aws:s3:arn': { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] }, '/logs/*']] } },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+        { 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] }, '/logs/*']] },
+      ] },
     });
+    const encrypt = doc.Statement.find((s: Json) => s.Sid === 'ReplicationEncryptReplicas1');
+    // kms:Decrypt too: S3 checks a Bucket Key by decrypting it
+    expect(encrypt.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt']);
+    expect(encrypt.Condition.StringLike['kms:EncryptionContext:aws:s3:arn']).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^ReplicaBucket/), 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReplicaBucket/), 'Arn'] }, '/logs/*']] },
+    ]);
+  });
+
+  test('DSSE-KMS (no Bucket Keys): object ARNs only, and no kms:Decrypt on the replica key', () => {
+    const dsseStack = newStack();
+    const dsseReplica = new EncryptedBucket(dsseStack, 'Replica', { encryption: BucketEncryptionMode.DSSE_KMS });
+    new ReplicatedEncryptedBucket(dsseStack, 'Data', { encryption: BucketEncryptionMode.DSSE_KMS, rules: [{ destination: ReplicaTarget.encryptedBucket(dsseReplica), prefix: 'logs/' }] });
+    const doc = resourcesOfType(Template.fromStack(dsseStack), 'AWS::IAM::ManagedPolicy')[0].Properties.PolicyDocument;
+    const decrypt = doc.Statement.find((s: Json) => s.Sid === 'ReplicationDecryptSourceObjects1');
+    expect(decrypt.Condition.StringLike['kms:EncryptionContext:aws:s3:arn']).toEqual(
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] }, '/logs/*']] });
     const encrypt = doc.Statement.find((s: Json) => s.Sid === 'ReplicationEncryptReplicas1');
     expect(encrypt.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey']);
     expect(encrypt.Condition.StringLike['kms:EncryptionContext:aws:s3:arn']).toEqual(
@@ -316,10 +349,11 @@ describe('cross-Region: two stacks with explicit environments', () => {
         Sid: 'AllowReplicationRoleToEncryptReplicasFromSource', Effect: 'Allow', Principal: { AWS: '*' }, Resource: '*',
         Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
         Condition: {
-          StringEquals: {
-            'kms:ViaService': 's3.eu-west-1.amazonaws.com',
-            'kms:EncryptionContext:aws:s3:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPLICA_BUCKET}`]] },
-          },
+          StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPLICA_BUCKET}`]] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPLICA_BUCKET}/*`]] },
+          ] },
           ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${SOURCE_ACCOUNT}:role/${ROLE_NAME}`]] } },
         },
       },
