@@ -7,7 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ClientSideKeyRotation, ConstructPropError, EncryptedBucket, KeyEncryptionKey, KmsKeyWithRotation } from '../lib';
+import { compliantJobOptions } from './support/compliant-job-options';
 import { evaluate, ResolvedTemplate, rolePrincipalContext, TEST_ENV } from './support/iam-evaluation';
+import { acknowledgementsUnder, unacknowledgedFindings } from './support/nag-findings';
 
 type Json = any;  
 
@@ -283,4 +285,42 @@ it('ships the handler bundled at the library\'s build as its asset (no esbuild o
   expect(js).toMatch(/require\("@aws-sdk\/client-kms"\)/);
   expect(js).toContain('CSE_ROTATION_TO_KMS_KEY_ID');
   expect(js).toContain('ReEncryptCommand');
+});
+
+describe('ClientSideKeyRotation and the five compliance packs', () => {
+  let rotation!: ClientSideKeyRotation;
+  const findings = unacknowledgedFindings((app) => {
+    const stack = new Stack(app, 'Packs', { env: TEST_ENV });
+    const data = new EncryptedBucket(stack, 'Data');
+    const jobs = new EncryptedBucket(stack, 'Jobs');
+    rotation = new ClientSideKeyRotation(stack, 'Rotation', {
+      bucket: data.bucket,
+      fromKeys: [KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'OldKek'))],
+      toKey: KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'NewKek')),
+      manifestBucket: jobs.bucket,
+      reportBucket: jobs.bucket,
+      ...compliantJobOptions(stack),
+    });
+  });
+
+  it('leaves no unacknowledged finding on any resource of the construct (the runtime is current: no AwsSolutions-L1)', () => {
+    expect(findings.filter((f) => f.includes('/Rotation/'))).toEqual([]);
+    expect([...new Set(findings.map((f) => f.split(' ')[1]))].sort()).toEqual(['Packs/Data/Bucket/Resource', 'Packs/Jobs/Bucket/Resource']);
+  });
+
+  it('acknowledges each wildcard object grant on its one policy, with its reason, and the DLQ rule on the function', () => {
+    expect(acknowledgementsUnder(rotation)).toEqual({
+      'Packs/Rotation/Rotate/Function/Resource': {
+        'HIPAA.Security-LambdaDLQ': expect.stringMatching(/synchronously/),
+        'NIST.800.53.R5-LambdaDLQ': expect.stringMatching(/synchronously/),
+      },
+      'Packs/Rotation/Rotate/FunctionPolicy/Resource': {
+        'AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/*]': expect.stringMatching(/objects of this one bucket the job's manifest lists/),
+      },
+      'Packs/Rotation/Rotate/BatchOperationsPolicy/Resource': {
+        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/*]': expect.stringMatching(/reads the manifest/),
+        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/client-side-key-rotation-reports/*]': expect.stringMatching(/completion report/),
+      },
+    });
+  });
 });

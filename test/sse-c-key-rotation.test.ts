@@ -5,7 +5,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ConstructPropError, EncryptedBucket, SseCKeyRotation } from '../lib';
+import { ConstructPropError, EncryptedBucket, KmsKeyWithRotation, SseCKeyRotation } from '../lib';
+import { compliantJobOptions } from './support/compliant-job-options';
+import { acknowledgementsUnder, unacknowledgedFindings } from './support/nag-findings';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -223,5 +225,40 @@ describe('SseCKeyRotation', () => {
     expect(js).toMatch(/require\("@aws-sdk\/client-secrets-manager"\)/);
     expect(js).not.toMatch(/require\("@aws-sdk\/lib-storage"\)/); // bundled: not guaranteed by the runtime
     expect(js).toContain('SSE_C_SECRET_ID');
+  });
+});
+
+describe('SseCKeyRotation and the five compliance packs', () => {
+  let rotation!: SseCKeyRotation;
+  const findings = unacknowledgedFindings((app) => {
+    const stack = new Stack(app, 'Packs', { env: ENV });
+    const data = new EncryptedBucket(stack, 'Data', { sseC: {} });
+    const jobs = new EncryptedBucket(stack, 'Jobs');
+    const secret = new secretsmanager.Secret(stack, 'SseCKey', { encryptionKey: new KmsKeyWithRotation(stack, 'SecretKey') });
+    rotation = new SseCKeyRotation(stack, 'Rotation', {
+      bucket: data, keySecret: secret, manifestBucket: jobs.bucket, manifestPrefix: 'manifests/', reportBucket: jobs.bucket, ...compliantJobOptions(stack),
+    });
+  });
+
+  it('leaves no unacknowledged finding on any resource of the construct (the runtime is current: no AwsSolutions-L1)', () => {
+    expect(findings.filter((f) => f.includes('/Rotation/'))).toEqual([]);
+    // what is left belongs to the fixture's own buckets and secret, not to the construct
+    expect([...new Set(findings.map((f) => f.split(' ')[1]))].sort()).toEqual(['Packs/Data/Bucket/Resource', 'Packs/Jobs/Bucket/Resource', 'Packs/SseCKey/Resource']);
+  });
+
+  it('acknowledges each wildcard object grant on its one policy, with its reason, and the DLQ rule on the function', () => {
+    expect(acknowledgementsUnder(rotation)).toEqual({
+      'Packs/Rotation/Rekey/Function/Resource': {
+        'HIPAA.Security-LambdaDLQ': expect.stringMatching(/synchronously/),
+        'NIST.800.53.R5-LambdaDLQ': expect.stringMatching(/synchronously/),
+      },
+      'Packs/Rotation/Rekey/FunctionPolicy/Resource': {
+        'AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/*]': expect.stringMatching(/objects of this one bucket the job's manifest lists/),
+      },
+      'Packs/Rotation/Rekey/BatchOperationsPolicy/Resource': {
+        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/manifests/*]': expect.stringMatching(/reads the manifest/),
+        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/sse-c-key-rotation-reports/*]': expect.stringMatching(/completion report/),
+      },
+    });
   });
 });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, type IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { type IConstruct } from 'constructs';
 import { addCompliancePacks } from '../../bin/compliance-packs';
 
 /**
@@ -25,4 +26,17 @@ export function unacknowledgedFindings(build: (app: App) => void, plugins?: (app
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
   return report.pluginReports.flatMap((r: any) => r.violations.flatMap((v: any) =>
     (v.violatingConstructs ?? []).map((c: any) => `${v.ruleName} ${c.constructPath}`))).sort();
+}
+
+/** Every acknowledgement on the resources under `scope`: path → rule id → reason. */
+export function acknowledgementsUnder(scope: IConstruct): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const c of scope.node.findAll()) {
+    for (const m of c.node.metadata.filter((e) => e.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
+        (out[c.node.path] ??= {})[id.replace(/^annotation::/i, '')] = reason;
+      }
+    }
+  }
+  return out;
 }
