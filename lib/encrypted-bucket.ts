@@ -143,6 +143,8 @@ export interface EncryptedBucketProps {
    * asking for SSE-S3. With it, replicas alone may be SSE-S3 (statement
    * `DenyOtherReplicaEncryptionAlgorithms`); uploads still may not. Only for KMS modes.
    * (A DSSE-KMS bucket accepts no SSE-KMS replicas either way: replicate from a DSSE-KMS source.)
+   * EncryptionGuardrails' S3BucketEncryptionHeaders rule reports such a bucket, since its replicas
+   * may be SSE-S3: acknowledge it there with your reason.
    * @default false
    */
   readonly acceptSseS3Replicas?: boolean;
@@ -259,7 +261,8 @@ export class EncryptedBucket extends Construct {
     ENCRYPTED_BUCKETS.set(this.bucket, this);
     if (this.objectLockEnabled && !props.objectLockDefaultRetention) {
       // AWS::S3::Bucket ObjectLockConfiguration: its Rule is "Required: Conditional" (needed whenever
-      // the configuration is given), so a lock without a default retention is ObjectLockEnabled alone.
+      // the configuration is given), so a lock without a default retention is ObjectLockEnabled alone
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockconfiguration.html).
       Validations.of(this.bucket.node.defaultChild!).acknowledge({
         id: 'NIST.800.53.R4-S3BucketDefaultLockEnabled',
         reason: 'Object Lock is enabled (ObjectLockEnabled: true). With no default retention there is no ObjectLockConfiguration to render: CloudFormation requires its Rule (a default retention) whenever it is given, and this cdk-nag rule only reads ObjectLockConfiguration.',
