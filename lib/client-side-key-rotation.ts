@@ -7,7 +7,8 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type PropProblem, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket } from './encrypted-bucket';
-import { bucketKeyContextPossible, kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { bucketKeyContextPossible } from './private/bucket-key-context';
 import { type BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
 import { BatchOperationsFunction } from './private/batch-operations-function';
 

@@ -68,8 +68,3 @@ export function kmsThroughS3Conditions(
     StringLike: { 'kms:EncryptionContext:aws:s3:arn': bucketKeyContextPossible ? [bucketArn, objects] : objects },
   };
 }
-
-/** Whether objects of a bucket in `mode` can carry the bucket-ARN encryption context (SSE-KMS, Bucket Keys possible). */
-export function bucketKeyContextPossible(sseAlgorithm: string): boolean {
-  return sseAlgorithm === 'aws:kms';
-}

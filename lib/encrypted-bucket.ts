@@ -5,7 +5,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { ConstructPropError, throwIfProblems } from './construct-prop-error';
-import { ACCESS_LEVELS, type AccessLevelActions, bucketKeyContextPossible, combineAccessLevels, kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { ACCESS_LEVELS, type AccessLevelActions, combineAccessLevels, kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { bucketKeyContextPossible } from './private/bucket-key-context';
 import {
   allowServerAccessLogDeliveryStatement,
   denyInsecureTransportStatement,

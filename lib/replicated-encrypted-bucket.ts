@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { type BucketEncryptionMode } from './bucket-encryption-mode';
 import { throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
-import { bucketKeyContextPossible } from './encrypted-bucket-grants';
+import { bucketKeyContextPossible } from './private/bucket-key-context';
 import {
   type ReplicationDestinationFacts,
   type ReplicationRuleFacts,

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { type PropProblem, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
-import { bucketKeyContextPossible } from './encrypted-bucket-grants';
+import { bucketKeyContextPossible } from './private/bucket-key-context';
 import { KmsKeyWithRotation } from './kms-key-with-rotation';
 import { type ReplicaBucketAttributes } from './replicated-encrypted-bucket';
 import {
