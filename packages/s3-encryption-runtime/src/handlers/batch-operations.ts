@@ -12,7 +12,7 @@
  */
 import { KmsRequestError } from '../client-side/errors';
 import { S3EncryptionError } from '../errors';
-import { isTransientError } from '../sse-c/error-mapping';
+import { isTransientError } from '../s3/errors';
 import { SseCKeySourceError } from '../sse-c/errors';
 
 /** Per-task result codes of S3 Batch Operations. */
