@@ -23,7 +23,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   ClientSideConfigurationError,
   ClientSideEncryption,
-  classifyRotationError,
   ContentFormat,
   createClientSideKeyRotationHandler,
   DataKeyRotation,
@@ -38,6 +37,7 @@ import {
   S3ObjectKeyRotator,
   SseCKeySourceError,
 } from '../../src';
+import { classifyRotationError } from '../../src/handlers/client-side-key-rotation';
 import { FakeKms } from './support/fake-kms';
 import { addReEncrypt } from './support/fake-kms-reencrypt';
 import { testKmsClient } from './support/keyrings';
