@@ -1,7 +1,7 @@
 /**
  * Multipart uploads: S3's part limits, aborting, and an uploader for parts whose boundaries the caller
- * decides (client-side encryption). Uploads that only need a body cut into equal parts go through
- * `@aws-sdk/lib-storage` instead (see `upload.ts`).
+ * decides (client-side encryption). Bodies that S3 may cut anywhere go through `@aws-sdk/lib-storage`
+ * (`upload.ts`).
  */
 import {
   AbortMultipartUploadCommand,
@@ -101,8 +101,7 @@ export class MultipartUploadFailure extends Error {
 
 /**
  * Uploads parts that the caller has cut (and, for client-side encryption, encrypted) as one multipart upload.
- * lib-storage's Upload cuts a body into equal parts itself, so it cannot carry the S3 Encryption Client's
- * layout, whose last part is the rest of the plaintext plus the GCM tag.
+ * Not lib-storage's Upload: it cuts equal parts itself, and the S3EC layout's last part is the rest plus the GCM tag.
  *
  * - With `requestChecksumCalculation: WHEN_SUPPORTED` (AWS) the upload declares CRC32 and Complete carries
  *   each part's checksum, as lib-storage does; with WHEN_REQUIRED (S3-compatible servers) neither.
