@@ -83,7 +83,7 @@ export class DataKeyRotation {
   readonly #newKeyReader: ClientSideEncryption;
 
   constructor(props: DataKeyRotationProps) {
-    if (!props?.to || !Array.isArray(props.from) || props.from.length === 0) {
+    if (!props?.to || !isList(props.from) || props.from.length === 0) {
       throw new ClientSideConfigurationError('DataKeyRotation needs at least one old key (from) and the new key (to).');
     }
     this.from = [...props.from];
@@ -181,4 +181,9 @@ async function reEncrypt(
   }
   if (!out.CiphertextBlob || out.CiphertextBlob.length === 0) throw new KmsRequestError('ReEncrypt', to.keyId, { cause: new Error('KMS returned no CiphertextBlob') });
   return Buffer.from(out.CiphertextBlob);
+}
+
+/** Array.isArray without narrowing a readonly array to `any[]`. */
+function isList<T>(value: readonly T[] | undefined): value is readonly T[] {
+  return Array.isArray(value);
 }

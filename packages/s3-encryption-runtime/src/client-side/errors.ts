@@ -1,5 +1,5 @@
 import { S3EncryptionError } from '../errors';
-import { truncate } from '../s3-object-ref';
+import { truncate } from '../s3/object-ref';
 
 /**
  * Base class of every error the client-side encryption module throws on purpose.
