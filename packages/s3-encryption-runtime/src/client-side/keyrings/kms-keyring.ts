@@ -1,5 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { boundedList } from '../../bounded-text';
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
 import {
   DataKeyUnwrapError, EncryptionContextMismatchError, ClientSideConfigurationError, KeyringMismatchError, KmsRequestError,
@@ -122,7 +123,7 @@ export class KmsKeyring implements Keyring {
     const storedUser = withoutKeys(stored, RESERVED);
     const expectedUser = withoutKeys(request.expectedEncryptionContext, RESERVED);
     if (!stringMapsEqual(storedUser, expectedUser)) {
-      throw new EncryptionContextMismatchError(`these keys differ between the stored and the expected context: ${differingKeys(storedUser, expectedUser).map((k) => JSON.stringify(k)).join(', ')}.`);
+      throw new EncryptionContextMismatchError(`these keys differ between the stored and the expected context: ${boundedList(differingKeys(storedUser, expectedUser))}.`);
     }
 
     const keyId = this.#props.allowDecryptWithAnyKey ? undefined : this.#props.keyId;

@@ -1,5 +1,6 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
+import { boundedList } from '../../bounded-text';
 import { ClientSideConfigurationError, DataKeyUnwrapError, MaterialDescriptionMismatchError } from '../errors';
 import { differingKeys, stringMapsEqual } from './string-maps';
 
@@ -16,7 +17,7 @@ export function assertNoEncryptionContext(ec: Readonly<Record<string, string>>, 
 /** The stored material description must equal the keyring's (exact map equality, as the Java client selects keys). */
 export function assertMaterialDescriptionMatches(stored: Readonly<Record<string, string>>, mine: Readonly<Record<string, string>>): void {
   if (!stringMapsEqual(stored, mine)) {
-    throw new MaterialDescriptionMismatchError(`these keys differ: ${differingKeys(stored, mine).map((k) => JSON.stringify(k)).join(', ')}.`);
+    throw new MaterialDescriptionMismatchError(`these keys differ: ${boundedList(differingKeys(stored, mine))}.`);
   }
 }
 
