@@ -51,13 +51,32 @@ describe('RawAesKeyring (AES/GCM)', () => {
     await expect(keyring.unwrapDataKey(unwrapRequest(w, V3, { materialDescription: { purpose: 'other' } }))).rejects.toThrow(/"purpose"/);
   });
 
-  it('accepts 128/192/256-bit wrapping keys (keys other clients created) and rejects other lengths', async () => {
-    for (const len of [16, 24, 32]) {
-      const k = new RawAesKeyring({ wrappingKey: randomBytes(len) });
-      const w = await k.wrapDataKey({ suite: V3, encryptionContext: {} });
-      expect((await k.unwrapDataKey(unwrapRequest(w, V3))).symmetricKeySize).toBe(32);
+  it.each([16, 24])('a %i-byte key decrypts what another client wrapped with it (as Java\'s AesKeyring does), but refuses to wrap', async (len) => {
+    const small = randomBytes(len);
+    const dataKey = randomBytes(32);
+    for (const suite of [V2, V3]) {
+      // the Java client's AES/GCM wrap under an AES-128/192 key: IV(12) ‖ AES-GCM(data key, AAD = content algorithm) ‖ tag
+      const iv = randomBytes(12);
+      const c = createCipheriv(`aes-${len * 8}-gcm` as 'aes-128-gcm', small, iv);
+      c.setAAD(Buffer.from(suite.cekAlgorithm));
+      const edk = Buffer.concat([iv, c.update(dataKey), c.final(), c.getAuthTag()]);
+      const readOnly = new RawAesKeyring({ wrappingKey: small });
+      const unwrapped = await readOnly.unwrapDataKey({ suite, wrappingAlgorithm: WrappingAlgorithm.AES_GCM, encryptedDataKey: edk, encryptionContext: {}, materialDescription: {}, expectedEncryptionContext: {} });
+      expect(unwrapped.export()).toEqual(dataKey);
+      const err = await readOnly.wrapDataKey({ suite, encryptionContext: {} }).then(() => new Error('no error'), (e: unknown) => e as Error);
+      expect(err).toBeInstanceOf(ClientSideConfigurationError);
+      expect(err.message).toBe(`RawAesKeyring(AES-${len * 8}) can only decrypt: new data keys are wrapped only under 32-byte (AES-256) keys, and this key has ${len * 8} bits. ` +
+        'Encrypt with an AES-256 key; to move existing objects to one, rotate them with DataKeyRotation (or the key-rotation handler).');
+      // also when re-wrapping a given data key (rotation to it)
+      await expect(readOnly.wrapDataKey({ suite, encryptionContext: {}, plaintextDataKey: createSecretKey(dataKey) })).rejects.toBeInstanceOf(ClientSideConfigurationError);
     }
-    expect(() => new RawAesKeyring({ wrappingKey: randomBytes(20) })).toThrow(ClientSideConfigurationError);
+    await expect(new ClientSideEncryption({ keyring: new RawAesKeyring({ wrappingKey: small }) }).encrypt(Buffer.from('x'))).rejects.toThrow(/can only decrypt/);
+  });
+
+  it('accepts only 16-, 24- and 32-byte keys', () => {
+    for (const len of [0, 8, 20, 31, 33, 64]) {
+      expect(() => new RawAesKeyring({ wrappingKey: randomBytes(len) })).toThrow(/needs a 32-byte \(AES-256\) wrapping key \(16- and 24-byte keys are accepted for decrypting only/);
+    }
     expect(() => new RawAesKeyring({ wrappingKey: 'x' as unknown as Buffer })).toThrow(ClientSideConfigurationError);
   });
 
