@@ -87,7 +87,7 @@ export class DataKeyRotation {
     if (!props?.to || !Array.isArray(props.from) || props.from.length === 0) {
       throw new ClientSideConfigurationError('DataKeyRotation needs at least one old key (from) and the new key (to).');
     }
-    this.from = [...props.from];
+    this.from = Array.from<RotationKey>(props.from);
     this.to = props.to;
     const reader = (key: RotationKey) => new ClientSideEncryption({ keyring: key.keyring, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
     this.#readers = this.from.map(reader);

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, rand
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
 import { DataKeyUnwrapError, ClientSideConfigurationError, KeyringMismatchError } from '../errors';
 import { type DataKeyUnwrapRequest, type DataKeyWrapRequest, type Keyring, type WrappedDataKey } from './keyring';
-import { assertNoEncryptionContext, assertMaterialDescriptionMatches, toKeyObject, unwrappedDataKey } from './raw-keyring-checks';
+import { assertNoEncryptionContext, assertMaterialDescriptionMatches, toKeyObject, unwrappedDataKey, settled } from './raw-keyring-checks';
 import { assertStringMap, frozenCopy } from './string-maps';
 import { WrappingAlgorithm } from './wrapping-algorithm';
 
@@ -55,7 +55,16 @@ export class RawAesKeyring implements Keyring {
   }
 
   /** @inheritdoc */
-  public async wrapDataKey(request: DataKeyWrapRequest): Promise<WrappedDataKey> {
+  public wrapDataKey(request: DataKeyWrapRequest): Promise<WrappedDataKey> {
+    return settled(() => this.wrap(request));
+  }
+
+  /** @inheritdoc */
+  public unwrapDataKey(request: DataKeyUnwrapRequest): Promise<KeyObject> {
+    return settled(() => this.unwrap(request));
+  }
+
+  private wrap(request: DataKeyWrapRequest): WrappedDataKey {
     if (this.#key.symmetricKeySize !== WRITE_KEY_LENGTH) {
       throw new ClientSideConfigurationError(
         `${this.name} can only decrypt: new data keys are wrapped only under 32-byte (AES-256) keys, and this key has ${this.#key.symmetricKeySize! * 8} bits. ` +
@@ -79,8 +88,7 @@ export class RawAesKeyring implements Keyring {
     };
   }
 
-  /** @inheritdoc */
-  public async unwrapDataKey(request: DataKeyUnwrapRequest): Promise<KeyObject> {
+  private unwrap(request: DataKeyUnwrapRequest): KeyObject {
     const edk = request.encryptedDataKey;
     switch (request.wrappingAlgorithm) {
       case WrappingAlgorithm.AES_GCM: {

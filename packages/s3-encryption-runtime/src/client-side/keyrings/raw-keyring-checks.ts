@@ -40,3 +40,8 @@ export function toKeyObject(key: Uint8Array | KeyObject): KeyObject {
   if (!(key instanceof Uint8Array)) throw new ClientSideConfigurationError('The wrapping key must be a Uint8Array/Buffer of raw key bytes or a secret KeyObject.');
   return createSecretKey(Buffer.from(key));
 }
+
+/** `fn()` as a promise: its result, or its exception as a rejection (keyring methods never throw synchronously). */
+export function settled<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(fn()));
+}
