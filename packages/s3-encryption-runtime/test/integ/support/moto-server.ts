@@ -120,7 +120,7 @@ function describeServer(endpoint: string): MotoTestServer {
       return (await secrets.send(new CreateSecretCommand({ Name: name, ...asInput(value) }))).VersionId!;
     },
     async rotateSecret(name: string, value: SecretValue): Promise<string> {
-      // https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html: createSecret stages
+      // https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html: createSecret stages
       // the new version AWSPENDING, finishSecret moves AWSCURRENT to it and the old version becomes AWSPREVIOUS
       const current = await secrets.send(new PutSecretValueCommand({ SecretId: name, ...asInput(value), VersionStages: ['AWSPENDING'] }));
       const versions = await secrets.send(new ListSecretVersionIdsCommand({ SecretId: name }));
