@@ -15,3 +15,4 @@ export * from './encrypted-bucket-profiles';
 export * from './sse-c-key-rotation';
 export * from './client-side-key-rotation';
 export * from './batch-operations-job-options';
+export * from './kms-request-rate';
