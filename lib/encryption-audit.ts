@@ -235,7 +235,7 @@ export class EncryptionAudit extends Construct {
     if (discoveredBuckets) {
       const found = new Set(buckets);
       this.node.addValidation({
-        validate: () => encryptedBucketsIn(root).map((b) => b.bucket).filter((b) => !found.has(b) && b !== this.trailBucket?.bucket).map((b) => new ConstructPropError(
+        validate: () => encryptedBucketsIn(root).filter((b) => !found.has(b.bucket) && b !== this.trailBucket).map((b) => new ConstructPropError(
           this.node.path, 'buckets', `the EncryptedBucket ${b.node.path} was added to the app after the audit, which found its buckets when it was created, so it is not audited.`,
           'create the EncryptionAudit after every EncryptedBucket, or pass buckets: [...] explicitly.').message),
       });
