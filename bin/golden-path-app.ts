@@ -1,9 +1,12 @@
-import { type App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Annotations, type App, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type Construct } from 'constructs';
 import {
   BucketEncryptionMode, EncryptedBucket, EncryptionGuardrails, GuardrailMode, KmsKeyWithRotation, type ReplicaBucketAttributes,
-  ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination, S3EncryptionChecks,
+  ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination, S3EncryptionChecks, ServiceIntegration,
 } from '../lib';
 import { acknowledgeOnResource, addCompliancePacks } from './compliance-packs';
 
@@ -52,16 +55,15 @@ export class GoldenPathPrimaryStack extends Stack {
   public readonly accessLogs: EncryptedBucket;
   public readonly data: EncryptedBucket;
   public readonly dataReplication: ReplicatedEncryptedBucket;
+  public readonly site: EncryptedBucket;
+  public readonly siteLogs: EncryptedBucket;
+  public readonly distribution: cloudfront.Distribution;
 
   constructor(scope: Construct, id: string, props: GoldenPathPrimaryStackProps) {
     super(scope, id, props);
     this.dataKey = new KmsKeyWithRotation(this, 'DataKey', { alias: 'golden-path/data' });
-    // HIPAA, NIST 800-53 R5 and PCI require KMS default encryption on every bucket, the log bucket
-    // included; log delivery supports SSE-KMS with a customer-managed key (EncryptedBucket adds the
-    // key-policy statement for logging.s3.amazonaws.com).
-    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', {
-      encryptionKeyProps: { alias: 'golden-path/access-logs' },
-    });
+    // Server access log destinations must use SSE-S3 (see acknowledgeFindingsOfAccessLogBucket).
+    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', { encryption: BucketEncryptionMode.SSE_S3 });
     this.data = new EncryptedBucket(this, 'Data', {
       encryption: BucketEncryptionMode.SSE_KMS,
       encryptionKey: this.dataKey,
@@ -75,6 +77,10 @@ export class GoldenPathPrimaryStack extends Stack {
     });
     acknowledgeFindingsOfAccessLogBucket(this.accessLogs);
     acknowledgeObjectLock(this.data, 'This bucket holds application data that must stay deletable and overwritable (GDPR erasure); the regulated profile enables Object Lock where WORM retention is required.');
+
+    // A static site served by CloudFront through origin access control, SSE-KMS end to end, with
+    // CloudFront standard logs (v2) delivered into a KMS-encrypted log bucket.
+    ({ site: this.site, siteLogs: this.siteLogs, distribution: this.distribution } = addCloudFrontSite(this, this.accessLogs));
   }
 }
 
@@ -98,9 +104,7 @@ export class GoldenPathReplicaStack extends Stack {
 
   constructor(scope: Construct, id: string, props: GoldenPathReplicaStackProps) {
     super(scope, id, props);
-    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', {
-      encryptionKeyProps: { alias: 'golden-path/replica-access-logs' },
-    });
+    this.accessLogs = new EncryptedBucket(this, 'AccessLogs', { encryption: BucketEncryptionMode.SSE_S3 });
     this.dataReplica = new ReplicationDestination(this, 'DataReplica', {
       bucketName: props.replicaBucketName,
       replicaKeyAlias: 'golden-path/data-replica',
@@ -118,12 +122,77 @@ export class GoldenPathReplicaStack extends Stack {
   }
 }
 
+/**
+ * The site bucket, its distribution (origin access control) and the distribution's standard logs.
+ * The origin is given a read-only view of the bucket, so the bucket's and key's policies come from
+ * the service integration alone (aws-cdk-lib would otherwise add its own copies).
+ */
+function addCloudFrontSite(stack: Stack, accessLogs: EncryptedBucket) {
+  const site = new EncryptedBucket(stack, 'Site', {
+    encryptionKeyProps: { alias: 'golden-path/site' },
+    serverAccessLogsBucket: accessLogs.bucket,
+    serverAccessLogsPrefix: 'site/',
+  });
+  const siteLogs = new EncryptedBucket(stack, 'SiteLogs', {
+    encryptionKeyProps: { alias: 'golden-path/site-logs' },
+    serverAccessLogsBucket: accessLogs.bucket,
+    serverAccessLogsPrefix: 'site-logs/',
+  });
+  const origin = s3.Bucket.fromBucketAttributes(stack, 'SiteOrigin', {
+    bucketArn: site.bucketArn,
+    bucketRegionalDomainName: site.bucket.bucketRegionalDomainName,
+  });
+  const distribution = new cloudfront.Distribution(stack, 'SiteDistribution', {
+    defaultBehavior: {
+      origin: origins.S3BucketOrigin.withOriginAccessControl(origin),
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+    },
+    defaultRootObject: 'index.html',
+  });
+  Annotations.of(distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
+    'The site bucket\'s bucket and key policies are added by EncryptedBucket.addServiceIntegration(ServiceIntegration.cloudFrontOriginAccessControl(...)).');
+  site.addServiceIntegration(ServiceIntegration.cloudFrontOriginAccessControl({ distribution }));
+
+  // Standard logging (v2): CloudWatch Logs delivers from us-east-1 (the primary Region here).
+  siteLogs.addServiceIntegration(ServiceIntegration.cloudFrontStandardLogs({ prefix: 'cdn' }));
+  const source = new logs.CfnDeliverySource(stack, 'SiteLogSource', {
+    name: 'golden-path-site',
+    logType: 'ACCESS_LOGS',
+    resourceArn: stack.formatArn({ service: 'cloudfront', region: '', resource: 'distribution', resourceName: distribution.distributionId }),
+  });
+  const destination = new logs.CfnDeliveryDestination(stack, 'SiteLogDestination', {
+    name: 'golden-path-site-logs',
+    destinationResourceArn: `${siteLogs.bucketArn}/cdn`,
+  });
+  const delivery = new logs.CfnDelivery(stack, 'SiteLogDelivery', {
+    deliverySourceName: source.ref,
+    deliveryDestinationArn: destination.attrArn,
+  });
+  delivery.node.addDependency(siteLogs.bucket.policy!);
+
+  const cfnDistribution = distribution.node.defaultChild as cloudfront.CfnDistribution;
+  acknowledgeOnResource(cfnDistribution, 'AwsSolutions-CFR1', 'The site has no geographic restriction requirement; add geoRestriction where licensing or sanctions demand it.');
+  acknowledgeOnResource(cfnDistribution, 'AwsSolutions-CFR2', 'Web application firewalling is outside this S3-encryption golden path; attach a CLOUDFRONT-scope web ACL (webAclId) in production.');
+  acknowledgeOnResource(cfnDistribution, 'AwsSolutions-CFR3', 'Access logging uses CloudFront standard logging v2 (AWS::Logs::Delivery SiteLogDelivery into SiteLogs), not the legacy Logging property: legacy logging needs S3 ACLs, which every EncryptedBucket disables.');
+  acknowledgeOnResource(cfnDistribution, 'AwsSolutions-CFR4', 'The distribution uses the default *.cloudfront.net certificate, whose viewer TLS policy CloudFront fixes (minimumProtocolVersion needs a custom certificate: set TLS_V1_2_2021 with one). Origin requests are always HTTPS, signed by origin access control, and the bucket denies TLS older than 1.2.');
+  const siteReason = 'The site\'s content is published from source control, so a replica adds no recovery; it is versioned and SSE-KMS encrypted.';
+  for (const [bucket, replication] of [[site, siteReason], [siteLogs, 'CloudFront logs are the end of the logging chain: replicating them would need a replica that in turn must replicate (an endless regress).']] as const) {
+    const cfn = bucket.bucket.node.defaultChild as s3.CfnBucket;
+    for (const pack of PACKS_REQUIRING_REPLICATION) acknowledgeOnResource(cfn, `${pack}-S3BucketReplicationEnabled`, replication);
+    acknowledgeObjectLock(bucket, 'Site content and its logs must stay replaceable; Object Lock (WORM) is for records that must be retained unchanged.');
+  }
+  return { site, siteLogs, distribution };
+}
+
 function acknowledgeFindingsOfAccessLogBucket(logs: EncryptedBucket): void {
   const cfn = logs.bucket.node.defaultChild as s3.CfnBucket;
   const replication = 'An access-log bucket is the end of the logging chain: replicating it would need a replica bucket that in turn must replicate (an endless regress). Logs are retained and versioned in place.';
+  const sseS3Only = 'S3 server access log destinations must use SSE-S3: "The destination bucket must use Amazon S3 managed keys (SSE-S3). If the destination bucket uses SSE-KMS, Amazon S3 might deliver log objects that are encrypted with a key that you can\'t access." (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html). Access to the logs is controlled by the bucket policy (TLS only, no public access).';
   for (const pack of PACKS_REQUIRING_REPLICATION) {
     acknowledgeOnResource(cfn, `${pack}-S3BucketReplicationEnabled`, replication);
+    acknowledgeOnResource(cfn, `${pack}-S3DefaultEncryptionKMS`, sseS3Only);
   }
+  acknowledgeOnResource(cfn, 'S3Encryption-S3BucketDefaultEncryption', sseS3Only);
   acknowledgeObjectLock(logs, 'S3 server access log delivery does not support destination buckets with a default Object Lock retention; logs are versioned and protected by the TLS and encryption policies.');
 }
 

@@ -35,18 +35,15 @@ export interface LogTargetFacts {
 }
 
 /**
- * Server access log delivery writes with the destination bucket's default encryption. It supports
- * SSE-S3 and SSE-KMS with a customer-managed key (whose policy lets `logging.s3.amazonaws.com`
- * generate data keys). It does not support the AWS-managed `aws/s3` key or DSSE-KMS.
+ * Server access logs: "The destination bucket must use Amazon S3 managed keys (SSE-S3). If the
+ * destination bucket uses SSE-KMS, Amazon S3 might deliver log objects that are encrypted with a key
+ * that you can't access." (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+ * A target without a default encryption rule gets S3's default, SSE-S3.
  */
 export function logTargetEncryptionProblem(target: LogTargetFacts): string | undefined {
-  if (target.sseAlgorithm === 'aws:kms:dsse') {
-    return 'the log bucket uses DSSE-KMS, which S3 server access log delivery does not support.';
-  }
-  if (target.sseAlgorithm === 'aws:kms' && !target.hasCustomerManagedKey) {
-    return 'the log bucket uses SSE-KMS with the AWS-managed aws/s3 key, whose policy cannot let log delivery use it.';
-  }
-  return undefined;
+  if (target.sseAlgorithm === undefined || target.sseAlgorithm === 'AES256') return undefined;
+  const mode = target.sseAlgorithm === 'aws:kms:dsse' ? 'DSSE-KMS' : target.hasCustomerManagedKey ? 'SSE-KMS' : 'SSE-KMS with the AWS-managed aws/s3 key';
+  return `the log bucket uses ${mode}; AWS documents that server access log destinations must use SSE-S3 (log objects delivered into a KMS bucket may be encrypted under a key you can't access).`;
 }
 
 /** Checks every combination of `EncryptedBucket` props. Pure: returns problems, throws nothing. */
@@ -136,7 +133,7 @@ export function validateEncryptedBucketSettings(s: EncryptedBucketSettings): Pro
       problems.push({
         prop: 'serverAccessLogsBucket',
         problem,
-        fix: 'log to a bucket encrypted with SSE-S3 or with SSE-KMS under a customer-managed key (EncryptedBucket with BucketEncryptionMode.SSE_S3 or SSE_KMS).',
+        fix: 'log to a bucket encrypted with SSE-S3, e.g. new EncryptedBucket(this, \'AccessLogs\', { encryption: BucketEncryptionMode.SSE_S3 }).',
       });
     }
   }

@@ -17,8 +17,9 @@ import {
 } from './encrypted-bucket-policy-statements';
 import { type EncryptedBucketProfile, applyEncryptedBucketProfile } from './encrypted-bucket-profiles';
 import { type LogTargetFacts, validateEncryptedBucketSettings } from './encrypted-bucket-validation';
-import { allowLogDeliveryKeyStatement } from './kms-key-policy-statements';
 import { KmsKeyWithRotation, type KmsKeyWithRotationProps } from './kms-key-with-rotation';
+import type { IServiceIntegrationTarget } from './private/service-integration-target';
+import { ServiceIntegration } from './service-integration';
 
 /** Opt-in to SSE-C (customer-provided keys) on an {@link EncryptedBucket}. */
 export interface SseCOptions {
@@ -79,10 +80,10 @@ export interface EncryptedBucketProps {
   readonly versioned?: boolean;
 
   /**
-   * Bucket that receives this bucket's server access logs. Its default encryption must be SSE-S3,
-   * or SSE-KMS with a customer-managed key; DSSE-KMS and the AWS-managed `aws/s3` key are rejected
-   * because log delivery cannot use them. Log delivery permissions are added to the log bucket's
-   * policy (and to its key's policy for SSE-KMS) when the log bucket is defined in this app.
+   * Bucket that receives this bucket's server access logs. Its default encryption must be SSE-S3:
+   * AWS documents that log delivery to an SSE-KMS (or DSSE-KMS) bucket may produce log objects
+   * encrypted under a key you can't access. Log delivery permissions are added to the log bucket's
+   * policy (`ServiceIntegration.serverAccessLogs`) when the log bucket is defined in this app.
    * @default - no server access logs
    */
   readonly serverAccessLogsBucket?: s3.IBucket;
@@ -140,7 +141,8 @@ export interface EncryptedBucketProps {
   readonly profile?: EncryptedBucketProfile;
 }
 
-const ENCRYPTED_BUCKETS = new WeakMap<s3.IBucket, EncryptedBucket>();
+/** Marks EncryptedBucket instances, also across copies of this library (the construct tree is the registry). */
+const ENCRYPTED_BUCKET_BRAND = Symbol.for('s3-encryption-constructs.EncryptedBucket');
 
 /**
  * An S3 bucket whose every default is the secure one: SSE-KMS under a rotating customer-managed
@@ -150,9 +152,21 @@ const ENCRYPTED_BUCKETS = new WeakMap<s3.IBucket, EncryptedBucket>();
  * cleaned up.
  */
 export class EncryptedBucket extends Construct {
-  /** The `EncryptedBucket` that owns `bucket`, if any. */
+  /**
+   * Whether `x` is an `EncryptedBucket` (of any copy of this library).
+   * @param x any value
+   */
+  public static isEncryptedBucket(x: unknown): x is EncryptedBucket {
+    return typeof x === 'object' && x !== null && ENCRYPTED_BUCKET_BRAND in x;
+  }
+
+  /**
+   * The `EncryptedBucket` that owns `bucket`, if any.
+   * @param bucket an S3 bucket
+   */
   public static of(bucket: s3.IBucket): EncryptedBucket | undefined {
-    return ENCRYPTED_BUCKETS.get(bucket);
+    const scope = bucket.node.scope;
+    return EncryptedBucket.isEncryptedBucket(scope) && scope.bucket === bucket ? scope : undefined;
   }
 
   /** The underlying bucket. */
@@ -173,9 +187,14 @@ export class EncryptedBucket extends Construct {
   public readonly sseCAllowed: boolean;
 
   private readonly sseCRoles: iam.IRole[] = [];
+  private readonly serviceIntegrations: ServiceIntegration[] = [];
+  private algorithmDeny?: iam.PolicyStatement;
+  private readonly servicesWithOwnAlgorithms: string[] = [];
+  private sidCounter = 0;
 
   constructor(scope: Construct, id: string, props: EncryptedBucketProps = {}) {
     super(scope, id);
+    Object.defineProperty(this, ENCRYPTED_BUCKET_BRAND, { value: true });
     props = applyEncryptedBucketProfile(this, props);
     const encryption = props.encryption ?? BucketEncryptionMode.SSE_KMS;
     throwIfProblems(this, validateEncryptedBucketSettings({
@@ -225,7 +244,6 @@ export class EncryptedBucket extends Construct {
         ...(props.lifecycleRules ?? []),
       ],
     });
-    ENCRYPTED_BUCKETS.set(this.bucket, this);
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
     if (this.objectLockEnabled && !props.objectLockDefaultRetention) {
       // aws-cdk-lib only renders ObjectLockConfiguration with a retention; without it the
@@ -260,6 +278,20 @@ export class EncryptedBucket extends Construct {
         'create the bucket with sseC: { allowedRoles: [...] } to opt in to SSE-C for custodian roles.');
     }
     if (!this.sseCRoles.includes(role)) this.sseCRoles.push(role);
+  }
+
+  /**
+   * Let an AWS service write to or read from this bucket: adds the bucket-policy and key-policy
+   * statements its AWS documentation lists, with its confused-deputy conditions (see
+   * `ServiceIntegration` for each service). The TLS and encryption denies stay in force for everyone
+   * else. Throws when the service cannot use this bucket's encryption, and when the key is imported
+   * and needs a statement this app cannot add (the message prints it).
+   * @param integration the service, from a `ServiceIntegration` factory
+   */
+  public addServiceIntegration(integration: ServiceIntegration): void {
+    if (this.serviceIntegrations.includes(integration)) return;
+    integration._applyTo(this.integrationTarget());
+    this.serviceIntegrations.push(integration);
   }
 
   /**
@@ -334,8 +366,9 @@ export class EncryptedBucket extends Construct {
     const statements = [
       denyInsecureTransportStatement(arn),
       denyOutdatedTlsStatement(arn, this.minimumTlsVersion),
-      denyOtherEncryptionAlgorithmsStatement(arn, this.encryption.sseAlgorithm),
     ];
+    this.algorithmDeny = denyOtherEncryptionAlgorithmsStatement(arn, this.encryption.sseAlgorithm);
+    statements.push(this.algorithmDeny);
     if (this.encryptionKey) {
       statements.push(denyOtherKmsKeysStatement(arn, this.encryptionKey.keyArn), denyKmsWithoutKeyIdStatement(arn));
     }
@@ -357,29 +390,93 @@ export class EncryptedBucket extends Construct {
   private logTo(target: s3.IBucket, prefix: string): void {
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
     cfnBucket.loggingConfiguration = { destinationBucketName: target.bucketName, logFilePrefix: prefix };
-    const account = Stack.of(this).account;
-    const added = target.addToResourcePolicy(
-      allowServerAccessLogDeliveryStatement(target.bucketArn, prefix, this.bucket.bucketArn, account, Names.uniqueId(this)),
-    );
-    const targetKey = EncryptedBucket.of(target)?.encryptionKey ?? target.encryptionKey;
-    if (targetKey) allowLogDeliveryOnKey(targetKey, account);
+    const delivery = ServiceIntegration.serverAccessLogs({ sourceBucket: this.bucket, prefix });
+    const ours = EncryptedBucket.of(target);
+    if (ours) {
+      ours.addServiceIntegration(delivery);
+      return;
+    }
+    const added = target.addToResourcePolicy(allowServerAccessLogDeliveryStatement(
+      target.bucketArn, prefix, this.bucket.bucketArn, Stack.of(this).account, Names.uniqueId(this)));
     if (!added.statementAdded) {
       // An imported log bucket: its owner must allow delivery. Say so instead of failing at runtime.
       Annotations.of(this).addWarningV2('s3-encryption-constructs:log-bucket-policy',
-        `The log bucket is not defined in this app, so its policy cannot be changed here. Its owner must allow logging.s3.amazonaws.com to s3:PutObject under '${prefix}' (aws:SourceArn = this bucket), and, for SSE-KMS, kms:GenerateDataKey on its key.`);
+        `The log bucket is not defined in this app, so its policy cannot be changed here. Its owner must allow logging.s3.amazonaws.com to s3:PutObject under '${prefix}' (aws:SourceArn = this bucket), and it must use SSE-S3 (${delivery.documentation}).`);
     }
+  }
+
+  /** This bucket as service integrations see it. */
+  private integrationTarget(): IServiceIntegrationTarget {
+    const stack = Stack.of(this);
+    return {
+      path: this.node.path,
+      stack,
+      bucketArn: this.bucket.bucketArn,
+      encryption: this.encryption,
+      bucketKeyEnabled: this.bucketKeyEnabled,
+      nextSidSuffix: () => String(++this.sidCounter),
+      addBucketStatements: (statements) => statements.forEach((st) => this.bucket.addToResourcePolicy(st)),
+      addKeyStatements: (service, statements) => this.addKeyStatements(service, statements),
+      allowServiceAlgorithm: (service, algorithm, objectArns) => this.allowServiceAlgorithm(service, algorithm, objectArns),
+      grantObjects: (grantee, keyPattern, read, write) => {
+        if (read) this.grantRead(grantee, keyPattern);
+        if (write) this.grantWrite(grantee, keyPattern);
+      },
+    };
+  }
+
+  private addKeyStatements(service: string, statements: iam.PolicyStatement[]): void {
+    const key = this.encryptionKey!;
+    for (const statement of statements) {
+      if (key.addToResourcePolicy(statement).statementAdded) continue;
+      const json = JSON.stringify(Stack.of(this).resolve(statement.toStatementJson()));
+      throw new ConstructPropError(this.node.path, `addServiceIntegration(${service})`,
+        `the bucket's KMS key is not defined in this app, so its key policy cannot be changed here, and ${service} needs this statement in it: ${json}`,
+        'add that statement to the key policy by hand (with its Resource "*"), then pass a key defined in this app or keep the statement in place.');
+    }
+  }
+
+  /**
+   * Lets `service` send `algorithm` besides the bucket's own, on `objectArns` only: the bucket-wide
+   * algorithm deny skips that service's requests (`aws:PrincipalServiceName`, present only on service
+   * requests), and two denies confine it instead, so nothing changes for anyone else.
+   */
+  private allowServiceAlgorithm(service: string, algorithm: string, objectArns: string[]): void {
+    const base = this.algorithmDeny!;
+    if (this.servicesWithOwnAlgorithms.length === 0) {
+      base.addCondition('StringNotEqualsIfExists', { [SERVICE_NAME_KEY]: Lazy.list({ produce: () => this.servicesWithOwnAlgorithms }) });
+    }
+    if (this.servicesWithOwnAlgorithms.includes(service)) return;
+    this.servicesWithOwnAlgorithms.push(service);
+    const actions = base.actions;
+    const arn = this.bucket.bucketArn;
+    const name = service.split('.')[0].replace(/^./, (c) => c.toUpperCase());
+    const header = 's3:x-amz-server-side-encryption';
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `Deny${name}OtherEncryptionAlgorithms`,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions,
+      resources: [`${arn}/*`],
+      conditions: {
+        StringEquals: { [SERVICE_NAME_KEY]: service },
+        StringNotEquals: { [header]: [this.encryption.sseAlgorithm, algorithm] },
+        Null: { [header]: 'false' },
+      },
+    }));
+    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `Deny${name}${algorithm.replace(/[^A-Za-z0-9]/g, '')}OutsideItsObjects`,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions,
+      notResources: objectArns,
+      conditions: { StringEquals: { [SERVICE_NAME_KEY]: service, [header]: algorithm } },
+    }));
   }
 }
 
-/** Keys whose policy already has the log-delivery statement (several buckets may log into one). */
-const KEYS_ALLOWING_LOG_DELIVERY = new WeakSet<kms.IKey>();
-
-/** Adds the log-delivery statement to a key defined in this app, once. */
-function allowLogDeliveryOnKey(key: kms.IKey, account: string): void {
-  if (KEYS_ALLOWING_LOG_DELIVERY.has(key)) return;
-  key.addToResourcePolicy(allowLogDeliveryKeyStatement(account));
-  KEYS_ALLOWING_LOG_DELIVERY.add(key);
-}
+/** Present on requests made by an AWS service principal, with its name. */
+const SERVICE_NAME_KEY = 'aws:PrincipalServiceName';
 
 function toCdkEncryption(mode: BucketEncryptionMode): s3.BucketEncryption {
   switch (mode) {

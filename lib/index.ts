@@ -3,6 +3,7 @@ export * from './bucket-encryption-mode';
 export * from './kms-key-with-rotation';
 export * from './kms-key-policy-statements';
 export * from './encrypted-bucket';
+export * from './service-integration';
 export * from './encrypted-bucket-policy-statements';
 export * from './encrypted-bucket-grants';
 export * from './kms-replica-key';

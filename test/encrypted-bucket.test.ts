@@ -169,9 +169,9 @@ describe('EncryptedBucket options', () => {
     });
   });
 
-  test('server access logs to an SSE-KMS log bucket: delivery allowed on the bucket and its key', () => {
+  test('server access logs to an SSE-S3 log bucket: delivery allowed per source and prefix, no key involved', () => {
     const stack = newStack();
-    const logs = new EncryptedBucket(stack, 'Logs');
+    const logs = new EncryptedBucket(stack, 'Logs', { encryption: BucketEncryptionMode.SSE_S3 });
     new EncryptedBucket(stack, 'Data', { serverAccessLogsBucket: logs.bucket, serverAccessLogsPrefix: 'data/' });
     new EncryptedBucket(stack, 'More', { serverAccessLogsBucket: logs.bucket, serverAccessLogsPrefix: 'more/' });
     new EncryptedBucket(stack, 'Auto', { serverAccessLogsBucket: logs.bucket });
@@ -203,9 +203,7 @@ describe('EncryptedBucket options', () => {
     const autoPrefix: string = autoBucket.Properties.LoggingConfiguration.LogFilePrefix;
     expect(autoPrefix).toMatch(/^BucketsAuto[0-9A-F]{8}\/$/);
     expect(delivery[2].Resource).toEqual({ 'Fn::Join': ['', [logsArn, `/${autoPrefix}*`]] });
-    const logKey = Object.entries<any>(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('LogsKey'))![1];
-    const keyDelivery = logKey.Properties.KeyPolicy.Statement.filter((s: any) => s.Sid === 'AllowS3ServerAccessLogDelivery');
-    expect(keyDelivery).toEqual([expect.objectContaining({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 'kms:GenerateDataKey' })]);
+    expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('Logs'))).toEqual([]);
   });
 
   test('server access logs to an imported bucket warn that its owner must allow delivery', () => {
@@ -261,8 +259,11 @@ describe('EncryptedBucket validation', () => {
     ['Object Lock without versioning', () => ({ objectLockEnabled: true, versioned: false }), 'versioned', /Object Lock requires versioning/],
     ['retention without Object Lock', () => ({ objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(1)) }), 'objectLockDefaultRetention', /Object Lock is off/],
     ['log prefix without log bucket', () => ({ serverAccessLogsPrefix: 'x/' }), 'serverAccessLogsPrefix', /without a log bucket/],
-    ['DSSE log bucket', (s) => ({ serverAccessLogsBucket: new EncryptedBucket(s, 'Logs', { encryption: BucketEncryptionMode.DSSE_KMS }).bucket }), 'serverAccessLogsBucket', /DSSE-KMS, which S3 server access log delivery does not support/],
-    ['aws/s3 log bucket', (s) => ({ serverAccessLogsBucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS_MANAGED }) }), 'serverAccessLogsBucket', /AWS-managed aws\/s3 key/],
+    // "The destination bucket must use Amazon S3 managed keys (SSE-S3)" (Enabling Amazon S3 server access logging)
+    ['DSSE log bucket', (s) => ({ serverAccessLogsBucket: new EncryptedBucket(s, 'Logs', { encryption: BucketEncryptionMode.DSSE_KMS }).bucket }), 'serverAccessLogsBucket', /uses DSSE-KMS; AWS documents that server access log destinations must use SSE-S3/],
+    ['SSE-KMS log bucket', (s) => ({ serverAccessLogsBucket: new EncryptedBucket(s, 'Logs').bucket }), 'serverAccessLogsBucket', /uses SSE-KMS; AWS documents that server access log destinations must use SSE-S3/],
+    ['plain CMK log bucket', (s) => ({ serverAccessLogsBucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS }) }), 'serverAccessLogsBucket', /uses SSE-KMS;/],
+    ['aws/s3 log bucket', (s) => ({ serverAccessLogsBucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS_MANAGED }) }), 'serverAccessLogsBucket', /SSE-KMS with the AWS-managed aws\/s3 key/],
     ['abort after 0 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(12) }), 'abortIncompleteMultipartUploadAfter', /at least 1/],
     ['abort after 1.5 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(36) }), 'abortIncompleteMultipartUploadAfter', /1 day 12 hours is not a whole number of days/],
   ];
@@ -288,12 +289,14 @@ describe('EncryptedBucket validation', () => {
       .toThrow(/prop 'bucketKeyEnabled'[\s\S]*also prop 'minimumTlsVersion'/);
   });
 
-  test('an SSE-S3 log bucket and a plain CMK log bucket are accepted', () => {
+  test('SSE-S3 log buckets are accepted: explicit, by S3 default, and an SSE-S3 EncryptedBucket', () => {
     const stack = newStack();
     const sseS3 = new s3.Bucket(stack, 'PlainLogs', { encryption: s3.BucketEncryption.S3_MANAGED });
-    const cmk = new s3.Bucket(stack, 'CmkLogs', { encryption: s3.BucketEncryption.KMS });
+    const byDefault = new s3.Bucket(stack, 'DefaultLogs');
+    const ours = new EncryptedBucket(stack, 'OurLogs', { encryption: BucketEncryptionMode.SSE_S3 });
     expect(() => new EncryptedBucket(stack, 'A', { serverAccessLogsBucket: sseS3 })).not.toThrow();
-    expect(() => new EncryptedBucket(stack, 'B', { serverAccessLogsBucket: cmk })).not.toThrow();
+    expect(() => new EncryptedBucket(stack, 'B', { serverAccessLogsBucket: byDefault })).not.toThrow();
+    expect(() => new EncryptedBucket(stack, 'C', { serverAccessLogsBucket: ours.bucket })).not.toThrow();
   });
 
   test('an env-agnostic stack skips the Region check instead of guessing', () => {

@@ -473,14 +473,17 @@ describe('multi-Region keys', () => {
 });
 
 describe('golden path: the replication regress is acknowledged exactly where it applies', () => {
-  test('S3BucketReplicationEnabled only on the replica and the log buckets; IAM5 only on the replica object grant', () => {
+  test('S3BucketReplicationEnabled only on the replica, the log buckets and the published site; IAM5 only on the replica object grant', () => {
     const app = new App({ context: { 'golden-path:account': SOURCE_ACCOUNT, 'golden-path:primary-region': 'us-east-1', 'golden-path:replica-region': 'eu-west-1' } });
     const { primary, replica } = buildGoldenPathApp(app);
     const acknowledged = (rule: RegExp) => app.node.findAll()
       .filter((c) => c.node.metadata.some((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY
         && Object.keys(m.data).some((k) => rule.test(k.replace(/^annotation::/i, '')))))
       .map((c) => c.node.path).sort();
-    const replicationRegress = ['GoldenPathPrimary/AccessLogs/Bucket/Resource', 'GoldenPathReplica/AccessLogs/Bucket/Resource', 'GoldenPathReplica/DataReplica/Bucket/Bucket/Resource'];
+    const replicationRegress = [
+      'GoldenPathPrimary/AccessLogs/Bucket/Resource', 'GoldenPathPrimary/Site/Bucket/Resource', 'GoldenPathPrimary/SiteLogs/Bucket/Resource',
+      'GoldenPathReplica/AccessLogs/Bucket/Resource', 'GoldenPathReplica/DataReplica/Bucket/Bucket/Resource',
+    ];
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
       expect(acknowledged(new RegExp(`^${pack.replace(/\./g, '\\.')}-S3BucketReplicationEnabled$`))).toEqual(replicationRegress);
     }

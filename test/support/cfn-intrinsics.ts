@@ -67,6 +67,18 @@ export function fakeAttributes(template: Json, env: FakeEnv): FakeAttributes {
         refs[id] = `arn:${partition}:secretsmanager:${region}:${account}:secret:${lower}-AbCdEf`;
         atts[id] = { Id: refs[id] };
         break;
+      case 'AWS::CloudFront::Distribution': {
+        const distributionId = `E${fakeUuid(lower).replace(/-/g, '').slice(-13).toUpperCase()}`;
+        refs[id] = distributionId;
+        atts[id] = { Id: distributionId, DomainName: `${distributionId.toLowerCase()}.cloudfront.net` };
+        break;
+      }
+      case 'AWS::CloudFront::CloudFrontOriginAccessIdentity': {
+        const oaiId = `E${fakeUuid(lower).replace(/-/g, '').slice(-13).toUpperCase()}`;
+        refs[id] = oaiId;
+        atts[id] = { Id: oaiId, S3CanonicalUserId: Buffer.from(lower).toString('hex').padEnd(64, '0').slice(0, 64) };
+        break;
+      }
       default:
         refs[id] = `${lower}-ref`;
         atts[id] = {};
