@@ -14,6 +14,7 @@ import { EncryptedAlarmTopic } from './encrypted-alarm-topic';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
 import { KmsKeyWithRotation } from './kms-key-with-rotation';
 import { KmsRequestRateAlarm } from './kms-request-rate-alarm';
+import { ServiceIntegration } from './service-integration';
 import {
   KMS_KEY_DISABLED_OR_SCHEDULED_FOR_DELETION_PATTERN, KMS_THROTTLING_PATTERN, type KeyMatch, type PatternValue,
   bucketPolicyOrEncryptionChangePatterns, encryptionPolicyDenialPatterns, kmsAccessDeniedPatterns,
@@ -202,7 +203,8 @@ export class EncryptionAudit extends Construct {
       const trailName = props.trailName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
       this.trailKey = new KmsKeyWithRotation(this, 'TrailKey', { description: `Encrypts the log files and log group of CloudTrail trail ${trailName}` });
       this.trailBucket = new EncryptedBucket(this, 'TrailBucket', { ...props.trailBucketProps, encryption: BucketEncryptionMode.SSE_KMS, encryptionKey: this.trailKey });
-      this.allowCloudTrailDelivery(this.trailBucket, trailName);
+      // CloudTrail's bucket-policy and key-policy statements, pinned to this trail (aws:SourceArn).
+      this.trailBucket.addServiceIntegration(ServiceIntegration.cloudTrail({ trailName }));
       const delivery = sendToLogs ? this.createLogGroup(trailName, props.logRetention ?? logs.RetentionDays.ONE_YEAR) : undefined;
       this.logGroup = delivery?.logGroup;
       this.trail = new cloudtrail.CfnTrail(this, 'Trail', {
@@ -240,14 +242,6 @@ export class EncryptionAudit extends Construct {
           'create the EncryptionAudit after every EncryptedBucket, or pass buckets: [...] explicitly.').message),
       });
     }
-  }
-
-  /**
-   * Until the service-integration API of EncryptedBucket lands, the CloudTrail delivery permissions
-   * (bucket policy and key policy) are its job: this is the one call that wires them.
-   */
-  private allowCloudTrailDelivery(_bucket: EncryptedBucket, _trailName: string): void {
-    // bucket.addServiceIntegration(ServiceIntegration.cloudTrail({ trailName }));
   }
 
   private createLogGroup(trailName: string, retention: logs.RetentionDays): { logGroup: logs.LogGroup; role: iam.Role } {
