@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -24,6 +24,7 @@ import {
 } from './private/audit-discovery';
 import { CLOUDTRAIL_PRINCIPAL, allowCloudWatchLogsToUseKeyStatement, cloudTrailLogDeliveryStatement } from './private/audit-policy-statements';
 import { validateEncryptionAuditSettings } from './private/encryption-audit-validation';
+import { nagSpelling } from './private/nag-spelling';
 
 /** Props of {@link EncryptionAudit}. */
 export interface EncryptionAuditProps {
@@ -222,7 +223,7 @@ export class EncryptionAudit extends Construct {
       // CloudTrail checks the bucket policy and the role when the trail is created.
       const bucketPolicy = this.trailBucket.bucket.policy?.node.defaultChild;
       if (bucketPolicy) this.trail.node.addDependency(bucketPolicy);
-      if (delivery) this.trail.node.addDependency(delivery.role);
+      if (delivery) this.trail.node.addDependency(delivery.role, delivery.policy);
       this.trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
     }
 
@@ -244,7 +245,7 @@ export class EncryptionAudit extends Construct {
     }
   }
 
-  private createLogGroup(trailName: string, retention: logs.RetentionDays): { logGroup: logs.LogGroup; role: iam.Role } {
+  private createLogGroup(trailName: string, retention: logs.RetentionDays): { logGroup: logs.LogGroup; role: iam.Role; policy: iam.ManagedPolicy } {
     const stack = Stack.of(this);
     const logGroupName = `aws-cloudtrail-logs-${trailName}`;
     // A literal name: the key policy names the log group without depending on it (no key <-> log group cycle).
@@ -261,8 +262,16 @@ export class EncryptionAudit extends Construct {
       assumedBy: new iam.ServicePrincipal(CLOUDTRAIL_PRINCIPAL),
       description: `Lets CloudTrail trail ${trailName} deliver events to ${logGroupName}`,
     });
-    role.addToPrincipalPolicy(cloudTrailLogDeliveryStatement(`${logGroupArn}:log-stream:${stack.account}_CloudTrail_${stack.region}*`));
-    return { logGroup, role };
+    const streams = `${logGroupArn}:log-stream:${stack.account}_CloudTrail_${stack.region}*`;
+    // A managed policy, not an inline one (HIPAA/NIST/PCI IAMNoInlinePolicy).
+    const policy = new iam.ManagedPolicy(this, 'TrailLogsPolicy', { statements: [cloudTrailLogDeliveryStatement(streams)], roles: [role] });
+    // CloudTrail names its log streams <account>_CloudTrail_<region>_<suffix>: the prefix is the
+    // narrowest resource AWS documents, and cdk-nag AwsSolutions-IAM5 reports its wildcard.
+    Validations.of(policy.node.defaultChild as iam.CfnManagedPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagSpelling(stack.resolve(streams))}]`,
+      reason: 'CloudTrail creates its log streams as <account>_CloudTrail_<region>_<suffix> in this one log group; the prefix wildcard is the resource AWS documents in "Role policy document for CloudTrail to use CloudWatch Logs for monitoring".',
+    });
+    return { logGroup, role, policy };
   }
 
   private addMetricFilterAlarms(bucketNames: PatternValue[], keyMatches: KeyMatch[]): void {

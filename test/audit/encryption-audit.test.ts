@@ -88,14 +88,15 @@ describe('the trail', () => {
     expect(dependsOn).toEqual(expect.arrayContaining([
       stack.getLogicalId(audit.trailBucket!.bucket.policy!.node.defaultChild as s3.CfnBucketPolicy),
     ]));
-    expect(dependsOn.some((d) => d.startsWith('AuditTrailLogsRoleDefaultPolicy'))).toBe(true);
+    expect(dependsOn.some((d) => d.startsWith('AuditTrailLogsPolicy'))).toBe(true);
   });
 
   test('CloudTrail may deliver to its own log streams of the log group only', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' } }] },
     });
-    const policy = resourcesOf(stack, 'AWS::IAM::Policy').find((p) => JSON.stringify(p).includes('logs:PutLogEvents'));
+    const policy = resourcesOf(stack, 'AWS::IAM::ManagedPolicy').find((p) => JSON.stringify(p).includes('logs:PutLogEvents'));
+    expect(resourcesOf(stack, 'AWS::IAM::Policy')).toEqual([]);
     expect(policy.Properties.PolicyDocument.Statement).toEqual([{
       Sid: expect.any(String),
       Effect: 'Allow',
