@@ -125,7 +125,7 @@ export class KmsRequestRate {
     const rawPuts = puts * perRequest;
     const rawGets = gets * perRequest;
     if (encryption === BucketEncryptionMode.DSSE_KMS) {
-      assumptions.push(`DSSE-KMS: ${perRequest} KMS request(s) per upload and per download (AWS documents more KMS calls than SSE-KMS but no number). S3 Bucket Keys are not supported with DSSE-KMS.`);
+      assumptions.push(`DSSE-KMS: ${perRequest} KMS request(s) per upload and per download (AWS says DSSE-KMS brings "increased ... AWS KMS API calls" but gives no number). S3 Bucket Keys are not supported with DSSE-KMS.`);
     } else {
       assumptions.push('SSE-KMS: one GenerateDataKey per upload and one Decrypt per download without Bucket Keys (AWS KMS "Request quotas").');
     }
