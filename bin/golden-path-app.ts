@@ -200,13 +200,22 @@ function acknowledgeObjectLock(bucket: EncryptedBucket, reason: string): void {
   acknowledgeOnResource(bucket.bucket.node.defaultChild as s3.CfnBucket, 'NIST.800.53.R4-S3BucketDefaultLockEnabled', reason);
 }
 
+/** Options of the golden-path app. */
+export interface GoldenPathOptions {
+  /**
+   * Add the EncryptionAudit (off only to measure its synth cost, bench/synth-cases/golden-path-audit.ts).
+   * @default true
+   */
+  readonly encryptionAudit?: boolean;
+}
+
 /**
  * Builds the golden-path app: its stacks plus the five compliance packs, the S3 encryption pack
  * and the guardrails Aspect in ENFORCE mode. The replica stack
  * deploys first (S3 rejects a replication rule whose destination does not exist); the stacks share
  * only plain names, so there is no cross-stack (let alone cross-Region) reference.
  */
-export function buildGoldenPathApp(app: App): { primary: GoldenPathPrimaryStack; replica: GoldenPathReplicaStack; audit: EncryptionAudit } {
+export function buildGoldenPathApp(app: App, options: GoldenPathOptions = {}): { primary: GoldenPathPrimaryStack; replica: GoldenPathReplicaStack; audit?: EncryptionAudit } {
   const config = goldenPathConfig(app);
   const names = goldenPathReplicationNames(config);
   const replica = new GoldenPathReplicaStack(app, 'GoldenPathReplica', {
@@ -221,7 +230,7 @@ export function buildGoldenPathApp(app: App): { primary: GoldenPathPrimaryStack;
     replicaTarget: replica.dataReplica.replicaTargetAttributes(),
   });
   primary.addStackDependency(replica, 'S3 rejects a replication rule whose destination bucket does not exist yet');
-  const audit = addEncryptionAudit(primary, replica);
+  const audit = options.encryptionAudit === false ? undefined : addEncryptionAudit(primary, replica);
   addCompliancePacks(app);
   // Our S3 encryption pack, and the guardrails Aspect: any bucket, policy or key below the standard
   // is a synth error at its path.

@@ -51,7 +51,8 @@ test('the five packs run over the whole app: a bare bucket fails every one of th
 
 describe('the encryption audit in the golden path', () => {
   const { app } = newApp();
-  const { primary, replica, audit } = buildGoldenPathApp(app);
+  const { primary, replica, audit: built } = buildGoldenPathApp(app);
+  const audit = built!;
   const resources = (stack: Stack, type: string) => Object.values<any>(Template.fromStack(stack).toJSON().Resources).filter((r) => r.Type === type);
 
   test('the primary template has the trail, its metric filters and their alarms, and the KMS request-rate alarm', () => {
