@@ -149,7 +149,7 @@ export class EncryptionAudit extends Construct {
   public readonly alarmTopic: sns.ITopic;
   /** The audited buckets. */
   public readonly buckets: s3.IBucket[];
-  /** The metric-filter alarms, by what they watch (`KmsKeyDisabledOrScheduledForDeletion`, ...). */
+  /** The metric-filter alarms (KMS key disabled or scheduled for deletion, KMS AccessDenied, KMS throttling, S3 encryption-policy denials, bucket policy or encryption changes; those without anything to watch are left out). */
   public readonly alarms: cloudwatch.Alarm[] = [];
   /** The metric filters feeding `alarms`. */
   public readonly metricFilters: logs.MetricFilter[] = [];
@@ -235,14 +235,34 @@ export class EncryptionAudit extends Construct {
     if (this.logGroup) this.addMetricFilterAlarms(names, keyMatches);
     this.addKmsRequestRateAlarms(props.kmsRequestRateThresholdPercent);
 
-    if (discoveredBuckets) {
-      const found = new Set(buckets);
-      this.node.addValidation({
-        validate: () => encryptedBucketsIn(root).filter((b) => !found.has(b.bucket) && b !== this.trailBucket).map((b) => new ConstructPropError(
-          this.node.path, 'buckets', `the EncryptedBucket ${b.node.path} was added to the app after the audit, which found its buckets when it was created, so it is not audited.`,
-          'create the EncryptionAudit after every EncryptedBucket, or pass buckets: [...] explicitly.').message),
-      });
-    }
+    this.checkNothingAddedLater(discoveredBuckets ? buckets : undefined, props.kmsKeys === undefined ? keys : undefined);
+  }
+
+  /**
+   * What the audit found when it was created is what its filters, selectors and alarms cover: a
+   * bucket, key or key Region added to the app afterwards would be a silent gap, so it is a synth error.
+   */
+  private checkNothingAddedLater(discoveredBuckets: s3.IBucket[] | undefined, discoveredKeys: kms.IKey[] | undefined): void {
+    const root = this.node.root;
+    const buckets = new Set(discoveredBuckets);
+    const keys = new Set(discoveredKeys);
+    const alarmRegions = new Set(this.kmsRequestRateAlarms.map((a) => concreteRegion(Stack.of(a).region)));
+    // The other Regions' alarm topics bring keys of their own, made by the audit itself.
+    const ownSubtrees = this.kmsRequestRateAlarms.map((a) => `${a.node.path}/`);
+    const error = (prop: string, problem: string, fix: string) => new ConstructPropError(this.node.path, prop, problem, fix).message;
+    this.node.addValidation({
+      validate: () => [
+        ...(discoveredBuckets ? encryptedBucketsIn(root).filter((b) => !buckets.has(b.bucket) && b !== this.trailBucket).map((b) => error('buckets',
+          `the EncryptedBucket ${b.node.path} was added to the app after the audit, which found its buckets when it was created, so it is not audited.`,
+          'create the EncryptionAudit after every EncryptedBucket, or pass buckets: [...] explicitly.')) : []),
+        ...(discoveredKeys ? libraryKeysIn(root).filter((k) => !keys.has(k) && !ownSubtrees.some((p) => k.node.path.startsWith(p))).map((k) => error('kmsKeys',
+          `the key ${k.node.path} was added to the app after the audit, which found its keys when it was created, so its AccessDenied events raise no alarm.`,
+          'create the EncryptionAudit after every key, or pass kmsKeys: [...] explicitly.')) : []),
+        ...[...stacksWithKeysByRegion(root).keys()].filter((r) => !alarmRegions.has(r)).map((r) => error('kmsRequestRateAlarms',
+          `the app has KMS keys in ${r}, added after the audit, which created a KMS request-rate alarm in each Region with keys when it was created; ${r} has none.`,
+          'create the EncryptionAudit after every stack with KMS keys.')),
+      ],
+    });
   }
 
   private createLogGroup(trailName: string, retention: logs.RetentionDays): { logGroup: logs.LogGroup; role: iam.Role; policy: iam.ManagedPolicy } {

@@ -128,6 +128,32 @@ describe('default discovery', () => {
     expect(() => app.synth()).toThrow(/Audited\/Audit: prop 'buckets': the EncryptedBucket Audited\/Late was added to the app after the audit.*Fix: create the EncryptionAudit after every EncryptedBucket/);
   });
 
+  test('a key, or a Region with keys, added after the audit is a synth error too', () => {
+    const app = new App();
+    const stack = newStack(app);
+    new EncryptionAudit(stack, 'Audit', { buckets: [] });
+    new KmsKeyWithRotation(stack, 'LateKey');
+    new KmsKeyWithRotation(newStack(app, 'Tokyo', { account: ACCOUNT, region: 'ap-northeast-1' }), 'Key');
+    expect(() => app.synth()).toThrow(/prop 'kmsKeys': the key Audited\/LateKey was added to the app after the audit[\s\S]*prop 'kmsRequestRateAlarms': the app has KMS keys in ap-northeast-1, added after the audit/);
+  });
+
+  test('the keys of the alarm topics the audit creates in other Regions are not taken for late keys', () => {
+    const app = new App();
+    const stack = newStack(app);
+    new KmsKeyWithRotation(newStack(app, 'Ireland', { account: ACCOUNT, region: 'eu-west-1' }), 'Key');
+    new EncryptionAudit(stack, 'Audit', { buckets: [] });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('with buckets and kmsKeys passed explicitly, buckets and keys may come later', () => {
+    const app = new App();
+    const stack = newStack(app);
+    new EncryptionAudit(stack, 'Audit', { buckets: [], kmsKeys: [] });
+    new KmsKeyWithRotation(stack, 'LateKey');
+    new EncryptedBucket(stack, 'LateBucket');
+    expect(() => app.synth()).not.toThrow();
+  });
+
   test('a bucket in another Region with a generated name cannot be named from the audit\'s stack: synth error naming it', () => {
     const app = new App();
     const stack = newStack(app);
