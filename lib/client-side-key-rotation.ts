@@ -8,9 +8,9 @@ import { Construct } from 'constructs';
 import { type PropProblem, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket } from './encrypted-bucket';
 import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { bucketKeyContextPossible } from './private/bucket-key-context';
 import { type BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
 import { BatchOperationsFunction } from './private/batch-operations-function';
-import { kmsViaS3ForBucket } from './replication-role-statements';
 
 /** Staging labels of a secret's key when `stage` is not given: rotate the secret, then re-wrap from the old version to the new one. */
 const DEFAULT_FROM_STAGE = 'AWSPREVIOUS';
@@ -166,17 +166,15 @@ export class ClientSideKeyRotation extends Construct {
     // the bucket's own SSE-KMS key: CopyObject reads and writes the body through S3
     const bucketKey = props.bucket.encryptionKey;
     if (bucketKey) {
-      // S3 sends the bucket ARN as context with a Bucket Key, an object ARN without one. For a bucket
-      // that is not an EncryptedBucket that is not known here, so both forms (of this bucket) are allowed.
-      const bucketKeyEnabled = EncryptedBucket.of(props.bucket)?.bucketKeyEnabled;
-      const region = Stack.of(this).region;
+      // S3 sends the bucket ARN as context with a Bucket Key, an object ARN without one, decided per
+      // object. Only a DSSE-KMS EncryptedBucket rules the bucket ARN out (no Bucket Keys); for a bucket
+      // that is not an EncryptedBucket its mode is not known here, so both forms (of this bucket) are allowed.
+      const algorithm = EncryptedBucket.of(props.bucket)?.encryption.sseAlgorithm;
       packaged.functionPolicy.addStatements(new iam.PolicyStatement({
         sid: 'BucketKeyThroughS3',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [bucketKey.keyArn],
-        conditions: bucketKeyEnabled === undefined
-          ? kmsViaS3ForBucket(region, props.bucket.bucketArn, { bucket: true, objectPrefixes: [undefined] })
-          : kmsThroughS3Conditions(region, props.bucket.bucketArn, bucketKeyEnabled),
+        conditions: kmsThroughS3Conditions(Stack.of(this).region, props.bucket.bucketArn, algorithm === undefined || bucketKeyContextPossible(algorithm)),
       }));
     }
 

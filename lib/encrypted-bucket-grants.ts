@@ -44,20 +44,27 @@ export function combineAccessLevels(...levels: AccessLevelActions[]): AccessLeve
 
 /**
  * Conditions that confine a KMS permission to S3 acting on one bucket: `kms:ViaService` is S3 in
- * `region`, and the encryption context S3 sends (`aws:s3:arn`) is the bucket ARN when S3 Bucket
- * Keys are on, or an object ARN under `objectsKeyPattern` when they are off.
+ * `region`, and the encryption context S3 sends (`aws:s3:arn`) is an object ARN under
+ * `objectsKeyPattern` or, when `bucketKeyContextPossible`, the bucket ARN too.
+ *
+ * The bucket ARN is the context of objects under an S3 Bucket Key, the object ARN that of objects
+ * without one. Which one an object has is decided per request: the bucket's setting is only the
+ * default, and a client may send `x-amz-server-side-encryption-bucket-key-enabled: false` (or `true`)
+ * on PutObject/CopyObject ("Configuring an S3 Bucket Key at the object level",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-bucket-key-object.html). The
+ * Service Authorization Reference has no condition key for that header, so a policy cannot deny
+ * it: every SSE-KMS bucket (`bucketKeyContextPossible`) can hold objects of both forms, and
+ * grantees must be able to read both. DSSE-KMS does not support Bucket Keys (object ARNs only).
  */
 export function kmsThroughS3Conditions(
   region: string,
   bucketArn: string,
-  bucketKeyEnabled: boolean,
+  bucketKeyContextPossible: boolean,
   objectsKeyPattern = '*',
 ): Record<string, Record<string, unknown>> {
-  const contextKey = 'kms:EncryptionContext:aws:s3:arn';
-  return bucketKeyEnabled
-    ? { StringEquals: { 'kms:ViaService': s3ServiceEndpoint(region), [contextKey]: bucketArn } }
-    : {
-      StringEquals: { 'kms:ViaService': s3ServiceEndpoint(region) },
-      StringLike: { [contextKey]: `${bucketArn}/${objectsKeyPattern}` },
-    };
+  const objects = `${bucketArn}/${objectsKeyPattern}`;
+  return {
+    StringEquals: { 'kms:ViaService': s3ServiceEndpoint(region) },
+    StringLike: { 'kms:EncryptionContext:aws:s3:arn': bucketKeyContextPossible ? [bucketArn, objects] : objects },
+  };
 }

@@ -16,7 +16,7 @@ import type { EncryptedBucketProps } from './encrypted-bucket';
  * | S3 Bucket Keys | n/a | on | n/a (unsupported with DSSE-KMS) |
  * | versioning | on | on (required) | on (required) |
  * | server access logs | optional | required (`serverAccessLogsBucket`) | required (`serverAccessLogsBucket`) |
- * | Object Lock | optional | optional (`objectLockEnabled`, rendered even without a default retention) | optional |
+ * | Object Lock | optional | optional (`objectLockEnabled`; `ObjectLockConfiguration` only with a default retention) | optional |
  * | SSE-C | blocked (required) | blocked (required) | blocked (required) |
  *
  * Explicit props override the profile's values when they keep its guarantees (a stricter

@@ -1,4 +1,4 @@
-import { type Duration } from 'aws-cdk-lib';
+import { type Duration, Token } from 'aws-cdk-lib';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { type PropProblem } from './construct-prop-error';
 import { ALLOWED_MINIMUM_TLS_VERSIONS } from './encrypted-bucket-policy-statements';
@@ -24,6 +24,8 @@ export interface EncryptedBucketSettings {
   /** Facts about the server access log target, when one is given. */
   readonly logTarget?: LogTargetFacts;
   readonly abortIncompleteMultipartUploadAfter?: Duration;
+  readonly acceptSseS3Replicas?: boolean;
+  readonly replicaKeyAliases?: readonly string[];
 }
 
 /** What can be known about a server access log target bucket at synth time. */
@@ -134,6 +136,29 @@ export function validateEncryptedBucketSettings(s: EncryptedBucketSettings): Pro
         prop: 'serverAccessLogsBucket',
         problem,
         fix: 'log to a bucket encrypted with SSE-S3, e.g. new EncryptedBucket(this, \'AccessLogs\', { encryption: BucketEncryptionMode.SSE_S3 }).',
+      });
+    }
+  }
+  if (s.acceptSseS3Replicas !== undefined && !mode.usesKms) {
+    problems.push({
+      prop: 'acceptSseS3Replicas',
+      problem: `the bucket is ${mode.name}, whose own algorithm is SSE-S3: SSE-S3 replicas are accepted anyway.`,
+      fix: 'remove acceptSseS3Replicas; it is for KMS-encrypted replica buckets.',
+    });
+  }
+  if (s.replicaKeyAliases !== undefined && s.replicaKeyAliases.length > 0 && !mode.usesKms) {
+    problems.push({
+      prop: 'replicaKeyAliases',
+      problem: `key aliases were given, but encryption is ${mode.name}, which has no key.`,
+      fix: 'remove replicaKeyAliases, or choose a KMS encryption mode.',
+    });
+  }
+  for (const alias of s.replicaKeyAliases ?? []) {
+    if (!Token.isUnresolved(alias) && !/^(alias\/)?[a-zA-Z0-9/_-]{1,250}$/.test(alias)) {
+      problems.push({
+        prop: 'replicaKeyAliases',
+        problem: `'${alias}' is not a KMS alias name (letters, digits, / _ -, optionally after alias/).`,
+        fix: 'give the alias name of this bucket\'s key, e.g. "s3-replica/data".',
       });
     }
   }

@@ -1,4 +1,4 @@
-import { Annotations, Arn, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -6,12 +6,14 @@ import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { ConstructPropError, throwIfProblems } from './construct-prop-error';
 import { ACCESS_LEVELS, type AccessLevelActions, combineAccessLevels, kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { bucketKeyContextPossible } from './private/bucket-key-context';
 import {
   allowServerAccessLogDeliveryStatement,
   denyInsecureTransportStatement,
   denyKmsWithoutKeyIdStatement,
   denyOtherEncryptionAlgorithmsStatement,
   denyOtherKmsKeysStatement,
+  denyOtherReplicaEncryptionAlgorithmsStatement,
   denyOutdatedTlsStatement,
   denySseCStatement,
 } from './encrypted-bucket-policy-statements';
@@ -120,8 +122,11 @@ export interface EncryptedBucketProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * Enable S3 Object Lock (WORM). Rendered completely (`ObjectLockConfiguration.ObjectLockEnabled`)
-   * even without a default retention. Requires versioning.
+   * Enable S3 Object Lock (WORM): `ObjectLockEnabled: true` on the bucket. Requires versioning.
+   * `ObjectLockConfiguration` is rendered only with `objectLockDefaultRetention`, because
+   * CloudFormation requires its `Rule` whenever it is given; without a retention, the cdk-nag
+   * NIST.800.53.R4-S3BucketDefaultLockEnabled rule (which reads only `ObjectLockConfiguration`) is
+   * acknowledged on this bucket with that reason.
    * @default false
    */
   readonly objectLockEnabled?: boolean;
@@ -131,6 +136,30 @@ export interface EncryptedBucketProps {
    * @default - no default retention
    */
   readonly objectLockDefaultRetention?: s3.ObjectLockRetention;
+
+  /**
+   * Accept replicas that S3 replication writes with SSE-S3 although this bucket is KMS-encrypted.
+   * Replicas keep the source object's encryption type, so a source's SSE-S3 objects replicate as
+   * SSE-S3 (the replica bucket's default encryption is not applied); without this the bucket policy
+   * refuses them (`DenyOtherEncryptionAlgorithms` on `s3:ReplicateObject`), as it refuses uploads
+   * asking for SSE-S3. With it, replicas alone may be SSE-S3 (statement
+   * `DenyOtherReplicaEncryptionAlgorithms`); uploads still may not. Only for KMS modes.
+   * (A DSSE-KMS bucket accepts no SSE-KMS replicas either way: replicate from a DSSE-KMS source.)
+   * EncryptionGuardrails' S3BucketEncryptionHeaders rule reports such a bucket, since its replicas
+   * may be SSE-S3: acknowledge it there with your reason.
+   * @default false
+   */
+  readonly acceptSseS3Replicas?: boolean;
+
+  /**
+   * Aliases of this bucket's KMS key (`alias/...` or just the name) that replication sources may
+   * name as `ReplicaKmsKeyID` instead of the key ARN. Their alias ARNs in this bucket's account and
+   * Region are accepted next to the key ARN wherever a request names a key (the alias belongs to
+   * this account, so it can only name a key of this account). `ReplicationDestination` sets its
+   * replica key's alias.
+   * @default - only the key ARN
+   */
+  readonly replicaKeyAliases?: string[];
 
   /**
    * A named preset: GENERAL_PURPOSE, REGULATED or STRICT (see EncryptedBucketProfile for exactly
@@ -185,6 +214,8 @@ export class EncryptedBucket extends Construct {
   public readonly objectLockEnabled: boolean;
   /** Whether SSE-C was opted in (for custodian roles only). */
   public readonly sseCAllowed: boolean;
+  /** Whether the bucket policy accepts SSE-S3 replicas although the bucket is KMS-encrypted. */
+  public readonly acceptsSseS3Replicas: boolean;
 
   private readonly sseCRoles: iam.IRole[] = [];
   private readonly serviceIntegrations: ServiceIntegration[] = [];
@@ -212,6 +243,8 @@ export class EncryptedBucket extends Construct {
       serverAccessLogsPrefix: props.serverAccessLogsPrefix,
       logTarget: props.serverAccessLogsBucket ? describeLogTarget(props.serverAccessLogsBucket) : undefined,
       abortIncompleteMultipartUploadAfter: props.abortIncompleteMultipartUploadAfter,
+      acceptSseS3Replicas: props.acceptSseS3Replicas,
+      replicaKeyAliases: props.replicaKeyAliases,
     }));
 
     this.encryption = encryption;
@@ -223,6 +256,7 @@ export class EncryptedBucket extends Construct {
     this.versioned = props.versioned ?? true;
     this.objectLockEnabled = props.objectLockEnabled ?? false;
     this.sseCAllowed = props.sseC !== undefined;
+    this.acceptsSseS3Replicas = encryption.usesKms && (props.acceptSseS3Replicas ?? false);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
@@ -244,14 +278,17 @@ export class EncryptedBucket extends Construct {
         ...(props.lifecycleRules ?? []),
       ],
     });
-    const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
     if (this.objectLockEnabled && !props.objectLockDefaultRetention) {
-      // aws-cdk-lib only renders ObjectLockConfiguration with a retention; without it the
-      // bucket is locked but checks (S3.15, NIST S3BucketDefaultLockEnabled) cannot see it.
-      cfnBucket.objectLockConfiguration = { objectLockEnabled: 'Enabled' };
+      // AWS::S3::Bucket ObjectLockConfiguration: its Rule is "Required: Conditional" (needed whenever
+      // the configuration is given), so a lock without a default retention is ObjectLockEnabled alone
+      // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockconfiguration.html).
+      Validations.of(this.bucket.node.defaultChild!).acknowledge({
+        id: 'NIST.800.53.R4-S3BucketDefaultLockEnabled',
+        reason: 'Object Lock is enabled (ObjectLockEnabled: true). With no default retention there is no ObjectLockConfiguration to render: CloudFormation requires its Rule (a default retention) whenever it is given, and this cdk-nag rule only reads ObjectLockConfiguration.',
+      });
     }
 
-    this.addBucketPolicy(props.sseC?.allowedRoles ?? []);
+    this.addBucketPolicy(props.sseC?.allowedRoles ?? [], props.replicaKeyAliases ?? []);
     if (props.serverAccessLogsBucket) {
       this.logTo(props.serverAccessLogsBucket, props.serverAccessLogsPrefix ?? `${Names.uniqueId(this)}/`);
     }
@@ -296,7 +333,8 @@ export class EncryptedBucket extends Construct {
 
   /**
    * Let `grantee` read objects matching `objectsKeyPattern`, and list the bucket. Adds `kms:Decrypt`
-   * on the bucket's key, usable only through S3 in this Region for this bucket's objects.
+   * on the bucket's key, usable only through S3 in this Region for this bucket's objects (for
+   * SSE-KMS, with either encryption context: an uploader may turn the Bucket Key off or on per object).
    * @param grantee the principal to grant to
    * @param objectsKeyPattern object keys the grant covers, e.g. `exports/*`. Default: `*` (every object)
    */
@@ -355,22 +393,30 @@ export class EncryptedBucket extends Construct {
         resourceArns: [this.encryptionKey.keyArn],
         resource: this.encryptionKey,
         resourceSelfArns: ['*'],
-        conditions: kmsThroughS3Conditions(Stack.of(this).region, this.bucket.bucketArn, this.bucketKeyEnabled, objectsKeyPattern),
+        conditions: kmsThroughS3Conditions(Stack.of(this).region, this.bucket.bucketArn, bucketKeyContextPossible(this.encryption.sseAlgorithm), objectsKeyPattern),
       }));
     }
     return grant;
   }
 
-  private addBucketPolicy(sseCRoles: iam.IRole[]): void {
+  private addBucketPolicy(sseCRoles: iam.IRole[], replicaKeyAliases: string[]): void {
     const arn = this.bucket.bucketArn;
+    const algorithm = this.encryption.sseAlgorithm;
     const statements = [
       denyInsecureTransportStatement(arn),
       denyOutdatedTlsStatement(arn, this.minimumTlsVersion),
     ];
-    this.algorithmDeny = denyOtherEncryptionAlgorithmsStatement(arn, this.encryption.sseAlgorithm);
+    this.algorithmDeny = denyOtherEncryptionAlgorithmsStatement(arn, algorithm, !this.acceptsSseS3Replicas);
     statements.push(this.algorithmDeny);
+    if (this.acceptsSseS3Replicas) {
+      statements.push(denyOtherReplicaEncryptionAlgorithmsStatement(arn, [algorithm, BucketEncryptionMode.SSE_S3.sseAlgorithm]));
+    }
     if (this.encryptionKey) {
-      statements.push(denyOtherKmsKeysStatement(arn, this.encryptionKey.keyArn), denyKmsWithoutKeyIdStatement(arn));
+      const stack = Stack.of(this);
+      const aliasArns = replicaKeyAliases.map((alias) => stack.formatArn({
+        service: 'kms', resource: 'alias', resourceName: alias.replace(/^alias\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      }));
+      statements.push(denyOtherKmsKeysStatement(arn, this.encryptionKey.keyArn, aliasArns), denyKmsWithoutKeyIdStatement(arn));
     }
     if (this.sseCAllowed) {
       sseCRoles.forEach((role) => this.allowSseCFrom(role));

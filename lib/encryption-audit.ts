@@ -24,7 +24,7 @@ import {
 } from './private/audit-discovery';
 import { CLOUDTRAIL_PRINCIPAL, allowCloudWatchLogsToUseKeyStatement, cloudTrailLogDeliveryStatement } from './private/audit-policy-statements';
 import { validateEncryptionAuditSettings } from './private/encryption-audit-validation';
-import { nagSpelling } from './private/nag-spelling';
+import { iam5ResourceFindingId } from './private/nag-finding-id';
 
 /** Props of {@link EncryptionAudit}. */
 export interface EncryptionAuditProps {
@@ -288,7 +288,7 @@ export class EncryptionAudit extends Construct {
     // CloudTrail names its log streams <account>_CloudTrail_<region>_<suffix>: the prefix is the
     // narrowest resource AWS documents, and cdk-nag AwsSolutions-IAM5 reports its wildcard.
     Validations.of(policy.node.defaultChild as iam.CfnManagedPolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagSpelling(stack.resolve(streams))}]`,
+      id: iam5ResourceFindingId(stack.resolve(streams)),
       reason: 'CloudTrail creates its log streams as <account>_CloudTrail_<region>_<suffix> in this one log group; the prefix wildcard is the resource AWS documents in "Role policy document for CloudTrail to use CloudWatch Logs for monitoring".',
     });
     return { logGroup, role, policy };

@@ -8,6 +8,8 @@ export interface ReplicationSourceFacts {
   readonly encryptionName: string;
   /** Whether objects are encrypted under a KMS key. */
   readonly usesKms: boolean;
+  /** The encryption mode's algorithm (`AES256`, `aws:kms`, `aws:kms:dsse`): replicas keep it. */
+  readonly sseAlgorithm: string;
   /** Whether the source accepts SSE-C uploads (custodian roles). */
   readonly sseCAllowed: boolean;
   /** Whether the source uses Object Lock. */
@@ -58,6 +60,12 @@ export interface ReplicationDestinationFacts {
   readonly objectLockEnabled?: boolean;
   /** Whether it blocks SSE-C writes, when visible. @default - unknown */
   readonly blocksSseC?: boolean;
+  /** The destination's own algorithm, when visible. @default - unknown */
+  readonly sseAlgorithm?: string;
+  /** Whether the destination's policy accepts SSE-S3 replicas although it is KMS-encrypted, when visible. @default - unknown */
+  readonly acceptsSseS3Replicas?: boolean;
+  /** The rule's replica key is not the destination bucket's own key (which its policy requires). @default false */
+  readonly replicaKeyIsNotTheDestinationKey?: boolean;
   /** Whether a replica KMS key is known (ARN, alias or key object). */
   readonly hasReplicaKey: boolean;
   /** Whether the replica key is only known by alias (its ARN is not). */
@@ -248,6 +256,29 @@ function validateRule(source: ReplicationSourceFacts, rule: ReplicationRuleFacts
       prop: `${at}.destination`,
       problem: `the source uses Object Lock but ${d.description} does not; S3 requires Object Lock on the destinations of a locked source (replicas carry their retention).`,
       fix: 'create the destination with objectLockEnabled: true.',
+    });
+  }
+  const kmsAlgorithms = ['aws:kms', 'aws:kms:dsse'];
+  const destinationUsesKms = d.sseAlgorithm !== undefined && kmsAlgorithms.includes(d.sseAlgorithm);
+  if (source.sseAlgorithm === 'AES256' && destinationUsesKms && d.acceptsSseS3Replicas === false) {
+    problems.push({
+      prop: `${at}.destination`,
+      problem: `the source is SSE-S3 and S3 replicates SSE-S3 objects as SSE-S3, but ${d.description} is ${d.sseAlgorithm} and its bucket policy refuses SSE-S3 replicas (a vault must not be filled with objects outside its key).`,
+      fix: 'use an SSE-KMS source so that replicas are encrypted under the destination\'s key, or create the destination with acceptSseS3Replicas: true (replicas then stay SSE-S3).',
+    });
+  }
+  if (source.usesKms && destinationUsesKms && source.sseAlgorithm !== d.sseAlgorithm) {
+    problems.push({
+      prop: `${at}.destination`,
+      problem: `replicas keep the source's encryption type (${source.sseAlgorithm}), but ${d.description} is ${d.sseAlgorithm} and its bucket policy refuses replicas of another algorithm.`,
+      fix: `use the same KMS encryption mode for both buckets (${source.encryptionName} on the destination too, or change the source).`,
+    });
+  }
+  if (d.replicaKeyIsNotTheDestinationKey) {
+    problems.push({
+      prop: `${at}.replicaKey`,
+      problem: `the replica key is not ${d.description}'s own key, and its bucket policy refuses replicas under any other key (the source chooses ReplicaKmsKeyID, so the destination pins it).`,
+      fix: 'omit replicaKey (replicas are encrypted under the destination\'s key), or create the destination with that key as its encryptionKey.',
     });
   }
   if (source.sseCAllowed && d.blocksSseC === true) {

@@ -5,8 +5,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 // The function cdk-nag itself uses to spell a resource in finding ids: the acknowledgement must match it exactly.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
 import { Construct } from 'constructs';
+import { type BucketEncryptionMode } from './bucket-encryption-mode';
 import { throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
+import { bucketKeyContextPossible } from './private/bucket-key-context';
 import {
   type ReplicationDestinationFacts,
   type ReplicationRuleFacts,
@@ -49,7 +51,9 @@ export interface ReplicaBucketAttributes {
    */
   readonly replicaKeyAlias?: string;
   /**
-   * Whether the destination uses S3 Bucket Keys (decides the encryption context of replicas).
+   * Whether the destination uses S3 Bucket Keys. Informational: replicas of SSE-KMS objects may
+   * carry either encryption context whatever the Bucket Key settings (each object's Bucket Key is
+   * chosen per upload), so the role may use both forms of the destination's context.
    * @default true when a replica key is given
    */
   readonly bucketKeyEnabled?: boolean;
@@ -68,6 +72,18 @@ export interface ReplicaBucketAttributes {
    * @default - unknown
    */
   readonly sseCBlocked?: boolean;
+  /**
+   * The destination's default encryption. Replicas keep the source's encryption type, and the
+   * destination's bucket policy refuses replicas of another algorithm: validation compares them.
+   * @default - unknown (not checked)
+   */
+  readonly encryption?: BucketEncryptionMode;
+  /**
+   * Whether the destination's bucket policy accepts SSE-S3 replicas although it is KMS-encrypted
+   * (`acceptSseS3Replicas`). An SSE-S3 source needs it.
+   * @default - unknown (a warning for an SSE-S3 source)
+   */
+  readonly acceptsSseS3Replicas?: boolean;
   /**
    * The name of the replication role the destination's policies grant. The source's role gets this
    * name unless `replicationRoleName` says otherwise (then validation fails).
@@ -225,7 +241,7 @@ const BUCKET_SETTINGS = {
   encryption: true, encryptionKey: true, encryptionKeyProps: true, bucketKeyEnabled: true, minimumTlsVersion: true,
   sseC: true, versioned: true, serverAccessLogsBucket: true, serverAccessLogsPrefix: true,
   abortIncompleteMultipartUploadAfter: true, lifecycleRules: true, bucketName: true, removalPolicy: true,
-  objectLockEnabled: true, objectLockDefaultRetention: true, profile: true,
+  objectLockEnabled: true, objectLockDefaultRetention: true, profile: true, acceptSseS3Replicas: true, replicaKeyAliases: true,
 } satisfies Record<keyof EncryptedBucketProps, true>;
 
 /** A rule with its destination resolved. */
@@ -356,6 +372,7 @@ export class ReplicatedEncryptedBucket extends Construct {
         versioned: this.source.versioned,
         encryptionName: this.source.encryption.name,
         usesKms: this.source.encryption.usesKms,
+        sseAlgorithm: this.source.encryption.sseAlgorithm,
         sseCAllowed: this.source.sseCAllowed,
         objectLockEnabled: this.source.objectLockEnabled,
         account: known(Stack.of(this).account),
@@ -400,6 +417,9 @@ export class ReplicatedEncryptedBucket extends Construct {
       versioned: bucket.versioned,
       objectLockEnabled: bucket.objectLockEnabled,
       blocksSseC: !bucket.sseCAllowed,
+      sseAlgorithm: bucket.encryption.sseAlgorithm,
+      acceptsSseS3Replicas: bucket.acceptsSseS3Replicas,
+      replicaKeyIsNotTheDestinationKey: rule.replicaKey !== undefined && rule.replicaKey !== bucket.encryptionKey,
       hasReplicaKey: key !== undefined,
       replicaKeyByAliasOnly: false,
       replicaKeyRegion: key ? keyRegion(key) : undefined,
@@ -452,6 +472,8 @@ export class ReplicatedEncryptedBucket extends Construct {
         versioned: a.versioned,
         objectLockEnabled: a.objectLockEnabled,
         blocksSseC: a.sseCBlocked,
+        sseAlgorithm: a.encryption?.sseAlgorithm,
+        acceptsSseS3Replicas: a.acceptsSseS3Replicas,
         hasReplicaKey: hasKey,
         replicaKeyByAliasOnly: keyArn === undefined && aliasArn !== undefined,
         replicaKeyRegion: keyArn ? arnRegion(keyArn) : undefined,
@@ -483,7 +505,7 @@ export class ReplicatedEncryptedBucket extends Construct {
     const key = this.source.encryptionKey;
     if (key) {
       this.replicationPolicy.addStatements(
-        sourceKeyStatement(key.keyArn, stack.region, this.source.bucketArn, this.source.bucketKeyEnabled, prefixes, suffix));
+        sourceKeyStatement(key.keyArn, stack.region, this.source.bucketArn, bucketKeyContextPossible(this.source.encryption.sseAlgorithm), prefixes, suffix));
     }
 
     const sidSuffix = `${Names.uniqueId(this).replace(/[^A-Za-z0-9]/g, '')}${suffix}`;
@@ -492,13 +514,16 @@ export class ReplicatedEncryptedBucket extends Construct {
       // resource in the role's policy.
       d.inThisStack.bucket.addToResourcePolicy(destinationObjectsStatement(d.bucketArn, prefixes, override, { principal: role, sidSuffix }));
       d.inThisStack.bucket.addToResourcePolicy(destinationBucketStatement(d.bucketArn, { principal: role, sidSuffix }));
+      // SSE-C objects replicate as SSE-C: the destination (which validation requires to allow SSE-C)
+      // exempts this role from its SSE-C deny, as it does its custodians.
+      if (this.source.sseCAllowed) d.inThisStack.allowSseCFrom(role);
     } else {
       const objects = destinationObjectsStatement(d.bucketArn, prefixes, override, { sidSuffix: suffix });
       this.replicationPolicy.addStatements(objects, destinationBucketStatement(d.bucketArn, { sidSuffix: suffix }));
       this.acknowledgeExternalObjectGrant(objects, d);
     }
     if (d.replicaKeyArn) {
-      const forms = replicaContextForms(this.source.bucketKeyEnabled, d.bucketKeyEnabled, prefixes);
+      const forms = replicaContextForms(bucketKeyContextPossible(this.source.encryption.sseAlgorithm), prefixes);
       this.replicationPolicy.addStatements(replicaKeyStatement(d.replicaKeyArn, d.region, d.bucketArn, forms, suffix));
     }
   }
@@ -525,8 +550,11 @@ export class ReplicatedEncryptedBucket extends Construct {
   private warn(rule: ResolvedRule): void {
     const d = rule.destination;
     if (!this.source.encryption.usesKms && d.facts.hasReplicaKey) {
+      const refusal = d.facts.acceptsSseS3Replicas === undefined
+        ? ` Its bucket policy must accept SSE-S3 replicas (ReplicationDestination / EncryptedBucket acceptSseS3Replicas: true), or they fail with 403.`
+        : '';
       Annotations.of(this).addWarningV2('s3-encryption-constructs:replica-keeps-sse-s3',
-        `The source is SSE-S3: S3 replicates SSE-S3 objects as SSE-S3, so replicas in ${d.description} are not encrypted with its KMS key (only unencrypted objects take the destination's default encryption). Use an SSE-KMS source to get KMS-encrypted replicas.`);
+        `The source is SSE-S3: S3 replicates SSE-S3 objects as SSE-S3, so replicas in ${d.description} are not encrypted with its KMS key (only unencrypted objects take the destination's default encryption). Use an SSE-KMS source to get KMS-encrypted replicas.${refusal}`);
     }
     if (this.source.sseCAllowed && d.facts.blocksSseC === undefined) {
       Annotations.of(this).addWarningV2('s3-encryption-constructs:sse-c-replication',

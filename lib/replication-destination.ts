@@ -1,9 +1,11 @@
 import { Aws, CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
 import { type PropProblem, throwIfProblems } from './construct-prop-error';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
+import { bucketKeyContextPossible } from './private/bucket-key-context';
 import { KmsKeyWithRotation } from './kms-key-with-rotation';
 import { type ReplicaBucketAttributes } from './replicated-encrypted-bucket';
 import {
@@ -20,7 +22,9 @@ export interface ReplicationSourceReference {
   /** The name of the source's replication role (`ReplicatedEncryptedBucket` `replicationRoleName`). */
   readonly replicationRoleName: string;
   /**
-   * Whether the source bucket uses S3 Bucket Keys (decides the encryption context of replicas).
+   * Whether the source bucket uses S3 Bucket Keys. Informational: replicas of SSE-KMS objects may
+   * carry either encryption context whatever the Bucket Key settings (each object's Bucket Key is
+   * chosen per upload), so the key policy allows both forms of this bucket's context.
    * @default true
    */
   readonly bucketKeyEnabled?: boolean;
@@ -49,7 +53,13 @@ export interface ReplicationDestinationProps extends EncryptedBucketProps {
 /**
  * A bucket and key ready to receive replicas, for the destination stack (another Region or
  * account than the source). It is an `EncryptedBucket` (versioned, SSE-KMS under a rotating key
- * with an alias by default) whose policies let exactly the source's replication role replicate:
+ * with an alias by default) that protects itself from its source, since the source account
+ * chooses the replicas' key (`ReplicaKmsKeyID`) and replicas keep the source's encryption type:
+ * its bucket policy refuses replicas (`s3:ReplicateObject`) under any key but its own (key ARN, or
+ * the alias ARN the source names it by), of another algorithm (SSE-S3 replicas only with
+ * `acceptSseS3Replicas`), KMS replicas naming no key (`aws/s3`), and SSE-C replicas unless it opted
+ * in to SSE-C (then only from the source's role). Its policies let exactly the source's
+ * replication role replicate:
  * - the key policy lets the role (named by ARN, so it need not exist yet) encrypt replicas, only
  *   through S3 in this Region and only for this bucket's encryption context;
  * - for a source in another account, the bucket policy lets the role write replicas (and take
@@ -96,9 +106,16 @@ export class ReplicationDestination extends Construct {
       ...bucketProps,
       encryptionKey: usesKms ? this.replicaKey : props.encryptionKey,
       encryptionKeyProps: usesKms ? undefined : encryptionKeyProps,
+      // The source may name the key by this alias (ReplicaKmsKeyID): accept its alias ARN next to the key ARN.
+      replicaKeyAliases: usesKms ? [...new Set([...(bucketProps.replicaKeyAliases ?? []), this.replicaKeyAlias!])] : bucketProps.replicaKeyAliases,
     });
+    if (this.bucket.sseCAllowed) {
+      // SSE-C objects replicate as SSE-C: exempt exactly the source's replication role from the SSE-C deny.
+      this.bucket.allowSseCFrom(iam.Role.fromRoleArn(this, 'SourceReplicationRole', roleArn, { mutable: false }));
+    }
     if (this.replicaKey && this.replicaKeyAlias) {
-      const forms = replicaContextForms(source.bucketKeyEnabled ?? true, this.bucket.bucketKeyEnabled, [undefined]);
+      // Validation on the source side requires the source's algorithm to match this bucket's.
+      const forms = replicaContextForms(bucketKeyContextPossible(this.bucket.encryption.sseAlgorithm), [undefined]);
       const added = this.replicaKey.addToResourcePolicy(
         allowReplicaKeyUseStatement(roleArn, stack.region, bucketArn, forms, 'FromSource'));
       if (!added.statementAdded) {
@@ -141,6 +158,8 @@ export class ReplicationDestination extends Construct {
       versioned: this.bucket.versioned,
       objectLockEnabled: this.bucket.objectLockEnabled,
       sseCBlocked: !this.bucket.sseCAllowed,
+      encryption: this.bucket.encryption,
+      acceptsSseS3Replicas: this.bucket.acceptsSseS3Replicas,
       replicationRoleName: this.sourceReference.replicationRoleName,
     };
   }

@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { s3ServiceEndpoint } from './kms-key-policy-statements';
 
 /**
  * The policy statements S3 replication needs, as pure functions of ARNs and names: the role's own
@@ -62,38 +62,29 @@ export interface EncryptionContextForms {
 }
 
 /**
- * The encryption contexts a replica can carry. S3 documents that replicas use the bucket ARN when
- * a Bucket Key is on for the source or the destination, and that replicas keep the source object's
- * settings; when the two buckets differ both forms can occur, so both are allowed (still only for
- * the destination bucket).
+ * The encryption contexts a replica can carry. Replicas keep the source object's encryption type,
+ * so SSE-KMS sources give SSE-KMS replicas, which may be under an S3 Bucket Key (context: the
+ * destination bucket ARN) or not (the replica's object ARN): S3 documents the bucket ARN when a
+ * Bucket Key is on for the source or the destination, and the Bucket Key of each source object can
+ * be turned off or on per upload, so both forms are allowed (still only for the destination
+ * bucket). DSSE-KMS replicas have no Bucket Key: object ARNs only.
  */
-export function replicaContextForms(
-  sourceBucketKeyEnabled: boolean,
-  destinationBucketKeyEnabled: boolean,
-  prefixes: readonly (string | undefined)[],
-): EncryptionContextForms {
-  const both = sourceBucketKeyEnabled && destinationBucketKeyEnabled;
-  const bucket = sourceBucketKeyEnabled || destinationBucketKeyEnabled;
-  return { bucket, objectPrefixes: both ? [] : prefixes };
+export function replicaContextForms(sseKmsReplicas: boolean, prefixes: readonly (string | undefined)[]): EncryptionContextForms {
+  return { bucket: sseKmsReplicas, objectPrefixes: prefixes };
 }
 
 /**
  * `kms:ViaService` = S3 in `region` and `kms:EncryptionContext:aws:s3:arn` = one of the allowed
- * forms for `bucketArn`. Built from `kmsThroughS3Conditions`, merged when several forms apply.
+ * forms for `bucketArn` (the bucket ARN, object ARNs under the prefixes).
  */
 export function kmsViaS3ForBucket(region: string, bucketArn: string, forms: EncryptionContextForms): Record<string, Record<string, unknown>> {
-  const patterns = forms.objectPrefixes.length === 0 ? [] : keyPatterns(forms.objectPrefixes);
-  if (forms.bucket && patterns.length === 0) return kmsThroughS3Conditions(region, bucketArn, true);
-  const contexts: unknown[] = forms.bucket ? [bucketArn] : [];
-  let viaService: Record<string, unknown> = {};
-  for (const pattern of patterns) {
-    const conditions = kmsThroughS3Conditions(region, bucketArn, false, pattern);
-    viaService = conditions.StringEquals;
-    contexts.push(...Object.values(conditions.StringLike));
-  }
+  const contexts: string[] = [
+    ...(forms.bucket ? [bucketArn] : []),
+    ...(forms.objectPrefixes.length === 0 ? [] : keyPatterns(forms.objectPrefixes).map((p) => `${bucketArn}/${p}`)),
+  ];
   if (contexts.length === 0) throw new Error('an encryption context form is required');
   return {
-    StringEquals: viaService,
+    StringEquals: { 'kms:ViaService': s3ServiceEndpoint(region) },
     StringLike: { 'kms:EncryptionContext:aws:s3:arn': contexts.length === 1 ? contexts[0] : contexts },
   };
 }
@@ -161,14 +152,15 @@ export function destinationBucketStatement(
 
 /**
  * Identity: decrypt source objects with the source key, only through S3 in the source Region and
- * only for the source bucket's encryption context (bucket ARN with Bucket Keys, object ARNs under
- * the replicated prefixes without).
+ * only for the source bucket's encryption contexts: object ARNs under the replicated prefixes and,
+ * when `bucketKeyContextPossible` (an SSE-KMS source, whose objects may each be under a Bucket Key
+ * or not, whatever the bucket's default), the bucket ARN.
  */
 export function sourceKeyStatement(
   sourceKeyArn: string,
   sourceRegion: string,
   sourceBucketArn: string,
-  sourceBucketKeyEnabled: boolean,
+  bucketKeyContextPossible: boolean,
   prefixes: readonly (string | undefined)[],
   sidSuffix = '',
 ): iam.PolicyStatement {
@@ -176,10 +168,7 @@ export function sourceKeyStatement(
     sid: `${REPLICATION_SIDS.sourceKey}${sidSuffix}`,
     actions: [...REPLICATION_ACTIONS.sourceKey],
     resources: [sourceKeyArn],
-    conditions: kmsViaS3ForBucket(sourceRegion, sourceBucketArn, {
-      bucket: sourceBucketKeyEnabled,
-      objectPrefixes: sourceBucketKeyEnabled ? [] : prefixes,
-    }),
+    conditions: kmsViaS3ForBucket(sourceRegion, sourceBucketArn, { bucket: bucketKeyContextPossible, objectPrefixes: prefixes }),
   });
 }
 

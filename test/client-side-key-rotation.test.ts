@@ -7,7 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ClientSideKeyRotation, ConstructPropError, EncryptedBucket, KeyEncryptionKey, KmsKeyWithRotation } from '../lib';
+import { compliantJobOptions } from './support/compliant-job-options';
 import { evaluate, ResolvedTemplate, rolePrincipalContext, TEST_ENV } from './support/iam-evaluation';
+import { acknowledgementsUnder, unacknowledgedFindings } from './support/nag-findings';
 
 type Json = any;  
 
@@ -79,7 +81,14 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
     });
     expect(sids.BucketKeyThroughS3).toMatchObject({
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] } } },
+      // the bucket ARN (objects under a Bucket Key) and object ARNs (objects uploaded without one)
+      Condition: {
+        StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+          { 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataBucket/), 'Arn'] }, '/*']] },
+        ] },
+      },
     });
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
@@ -87,13 +96,14 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
     expect(statements.filter((s) => [s.Action].flat().includes('kms:Decrypt')).map((s) => s.Sid)).toEqual(['BucketKeyThroughS3']);
   });
 
-  it('lets Batch Operations (of this account) invoke this function only, read the manifest and write the report', () => {
+  it('lets Batch Operations invoke this function only, read the manifest and write the report', () => {
     const batch = bySid(statementsOf(stack, rotation.batchOperationsRole));
     expect(batch.InvokeTheHandler).toEqual({ Sid: 'InvokeTheHandler', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RotationRotateFunction/), 'Arn'] } });
     expect(batch.ReadManifest.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/manifests/*']] });
     expect(batch.WriteReport.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/client-side-key-rotation-reports/*']] });
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'batchoperations.s3.amazonaws.com' }, Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '111111111111' } }) })] },
+      // AWS's documented trust policy, without conditions (test/policy/batch-operations-trust-policy.test.ts)
+      AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'batchoperations.s3.amazonaws.com' } }] },
     });
     expect(Object.values<Json>(template.findResources('AWS::IAM::Policy'))).toEqual([]);
   });
@@ -275,4 +285,42 @@ it('ships the handler bundled at the library\'s build as its asset (no esbuild o
   expect(js).toMatch(/require\("@aws-sdk\/client-kms"\)/);
   expect(js).toContain('CSE_ROTATION_TO_KMS_KEY_ID');
   expect(js).toContain('ReEncryptCommand');
+});
+
+describe('ClientSideKeyRotation and the five compliance packs', () => {
+  let rotation!: ClientSideKeyRotation;
+  const findings = unacknowledgedFindings((app) => {
+    const stack = new Stack(app, 'Packs', { env: TEST_ENV });
+    const data = new EncryptedBucket(stack, 'Data');
+    const jobs = new EncryptedBucket(stack, 'Jobs');
+    rotation = new ClientSideKeyRotation(stack, 'Rotation', {
+      bucket: data.bucket,
+      fromKeys: [KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'OldKek'))],
+      toKey: KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'NewKek')),
+      manifestBucket: jobs.bucket,
+      reportBucket: jobs.bucket,
+      ...compliantJobOptions(stack),
+    });
+  });
+
+  it('leaves no unacknowledged finding on any resource of the construct (the runtime is current: no AwsSolutions-L1)', () => {
+    expect(findings.filter((f) => f.includes('/Rotation/'))).toEqual([]);
+    expect([...new Set(findings.map((f) => f.split(' ')[1]))].sort()).toEqual(['Packs/Data/Bucket/Resource', 'Packs/Jobs/Bucket/Resource']);
+  });
+
+  it('acknowledges each wildcard object grant on its one policy, with its reason, and the DLQ rule on the function', () => {
+    expect(acknowledgementsUnder(rotation)).toEqual({
+      'Packs/Rotation/Rotate/Function/Resource': {
+        'HIPAA.Security-LambdaDLQ': expect.stringMatching(/synchronously/),
+        'NIST.800.53.R5-LambdaDLQ': expect.stringMatching(/synchronously/),
+      },
+      'Packs/Rotation/Rotate/FunctionPolicy/Resource': {
+        'AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/*]': expect.stringMatching(/objects of this one bucket the job's manifest lists/),
+      },
+      'Packs/Rotation/Rotate/BatchOperationsPolicy/Resource': {
+        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/*]': expect.stringMatching(/reads the manifest/),
+        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/client-side-key-rotation-reports/*]': expect.stringMatching(/completion report/),
+      },
+    });
+  });
 });

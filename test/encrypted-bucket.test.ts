@@ -1,11 +1,13 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { NIST80053R4Checks } from 'cdk-nag';
 import {
   BucketEncryptionMode, ConstructPropError, EncryptedBucket, type EncryptedBucketProps, KmsKeyWithRotation,
 } from '../lib';
+import { unacknowledgedFindings } from './support/nag-findings';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -153,13 +155,42 @@ describe('EncryptedBucket options', () => {
     expect(() => bucket.allowSseCFrom(role)).toThrow(/prop 'sseC': SSE-C is blocked on this bucket/);
   });
 
-  test('Object Lock without default retention is rendered completely and versioned', () => {
-    const { template } = synth({ objectLockEnabled: true });
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled' },
-      VersioningConfiguration: { Status: 'Enabled' },
+  test('accepting SSE-S3 replicas splits the algorithm deny: uploads keep the bucket\'s algorithm, replicas may also be AES256', () => {
+    const { template } = synth({ acceptSseS3Replicas: true });
+    const statements = Object.values<any>(template.findResources('AWS::S3::BucketPolicy'))[0].Properties.PolicyDocument.Statement;
+    const bySid = (sid: string) => statements.find((st: any) => st.Sid === sid);
+    expect(bySid('DenyOtherEncryptionAlgorithms').Action).not.toContain('s3:ReplicateObject');
+    expect(bySid('DenyOtherEncryptionAlgorithms').Condition.StringNotEquals).toEqual({ 's3:x-amz-server-side-encryption': 'aws:kms' });
+    expect(bySid('DenyOtherReplicaEncryptionAlgorithms')).toMatchObject({
+      Action: 's3:ReplicateObject',
+      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': ['aws:kms', 'AES256'] } },
     });
+  });
+
+  test('Object Lock without default retention: ObjectLockEnabled only, no ObjectLockConfiguration without its Rule (CloudFormation requires it)', () => {
+    const { template } = synth({ objectLockEnabled: true });
+    const [bucket] = Object.values<any>(template.findResources('AWS::S3::Bucket'));
+    expect(bucket.Properties.ObjectLockEnabled).toBe(true);
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    // AWS::S3::Bucket ObjectLockConfiguration: Rule is "Required: Conditional"; a configuration without it is rejected.
+    expect(bucket.Properties.ObjectLockConfiguration).toBeUndefined();
+  });
+
+  test('Object Lock without default retention passes the NIST 800-53 R4 pack: its lock rule is acknowledged on that bucket only, with the reason', () => {
+    let locked!: EncryptedBucket;
+    const findings = unacknowledgedFindings((app) => {
+      const stack = new Stack(app, 'Buckets', { env: ENV });
+      locked = new EncryptedBucket(stack, 'Locked', { objectLockEnabled: true });
+      new EncryptedBucket(stack, 'Unlocked');
+    }, (app) => [new NIST80053R4Checks(app)]);
+    expect(findings.filter((f) => f.startsWith('NIST.800.53.R4-S3BucketDefaultLockEnabled'))).toEqual([
+      'NIST.800.53.R4-S3BucketDefaultLockEnabled Buckets/Unlocked/Bucket/Resource',
+    ]);
+    const acknowledged = locked.bucket.node.defaultChild!.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.entries(m.data as Record<string, string>));
+    expect(acknowledged.map(([id, reason]) => [id.replace(/^annotation::/i, ''), reason])).toEqual([
+      ['NIST.800.53.R4-S3BucketDefaultLockEnabled', expect.stringMatching(/ObjectLockEnabled: true.*requires its Rule/)],
+    ]);
   });
 
   test('Object Lock with a default retention', () => {
@@ -264,6 +295,9 @@ describe('EncryptedBucket validation', () => {
     ['SSE-KMS log bucket', (s) => ({ serverAccessLogsBucket: new EncryptedBucket(s, 'Logs').bucket }), 'serverAccessLogsBucket', /uses SSE-KMS; AWS documents that server access log destinations must use SSE-S3/],
     ['plain CMK log bucket', (s) => ({ serverAccessLogsBucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS }) }), 'serverAccessLogsBucket', /uses SSE-KMS;/],
     ['aws/s3 log bucket', (s) => ({ serverAccessLogsBucket: new s3.Bucket(s, 'Logs', { encryption: s3.BucketEncryption.KMS_MANAGED }) }), 'serverAccessLogsBucket', /SSE-KMS with the AWS-managed aws\/s3 key/],
+    ['SSE-S3 replicas accepted by an SSE-S3 bucket', () => ({ encryption: BucketEncryptionMode.SSE_S3, acceptSseS3Replicas: true }), 'acceptSseS3Replicas', /accepted anyway/],
+    ['replica key aliases without a key', () => ({ encryption: BucketEncryptionMode.SSE_S3, replicaKeyAliases: ['data'] }), 'replicaKeyAliases', /has no key/],
+    ['a replica key alias that is no alias name', () => ({ replicaKeyAliases: ['arn:aws:kms:eu-west-1:111111111111:key/abc'] }), 'replicaKeyAliases', /not a KMS alias name/],
     ['abort after 0 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(12) }), 'abortIncompleteMultipartUploadAfter', /at least 1/],
     ['abort after 1.5 days', () => ({ abortIncompleteMultipartUploadAfter: Duration.hours(36) }), 'abortIncompleteMultipartUploadAfter', /1 day 12 hours is not a whole number of days/],
   ];

@@ -158,12 +158,25 @@ describe('same Region, destination created in the same stack', () => {
       {
         Sid: 'ReplicationDecryptSourceObjects1', Effect: 'Allow', Action: 'kms:Decrypt',
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataSourceKey/), 'Arn'] },
-        Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] } } },
+        // SSE-KMS: each object is under a Bucket Key (bucket ARN) or not (its object ARN), chosen per upload
+        Condition: {
+          StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+            { 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] }, '/*']] },
+          ] },
+        },
       },
       {
         Sid: 'ReplicationEncryptReplicas1', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^DataReplica1Key/), 'Arn'] },
-        Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': { 'Fn::GetAtt': [expect.stringMatching(/^DataReplica1Bucket/), 'Arn'] } } },
+        Condition: {
+          StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+            { 'Fn::GetAtt': [expect.stringMatching(/^DataReplica1Bucket/), 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataReplica1Bucket/), 'Arn'] }, '/*']] },
+          ] },
+        },
       },
     ]);
     const cfn = replicated.replicationPolicy.node.defaultChild as iam.CfnManagedPolicy;
@@ -226,13 +239,33 @@ describe('same Region: options', () => {
     expect(write.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReplicaBucket/), 'Arn'] }, '/logs/*']] });
   });
 
-  test('without Bucket Keys, KMS contexts are object ARNs under the prefix (and no kms:Decrypt on the replica key)', () => {
+  test('Bucket Keys off by default: KMS contexts are object ARNs under the prefix, or the bucket ARN (an upload may still ask for a Bucket Key)', () => {
     const doc = resourcesOfType(template, 'AWS::IAM::ManagedPolicy')[0].Properties.PolicyDocument;
     const decrypt = doc.Statement.find((s: Json) => s.Sid === 'ReplicationDecryptSourceObjects1');
     expect(decrypt.Condition).toEqual({
       StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' },
-      StringLike: { 'kms:EncryptionContext:aws:s3:arn': { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] }, '/logs/*']] } },
+      StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+        { 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] }, '/logs/*']] },
+      ] },
     });
+    const encrypt = doc.Statement.find((s: Json) => s.Sid === 'ReplicationEncryptReplicas1');
+    // kms:Decrypt too: S3 checks a Bucket Key by decrypting it
+    expect(encrypt.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt']);
+    expect(encrypt.Condition.StringLike['kms:EncryptionContext:aws:s3:arn']).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^ReplicaBucket/), 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReplicaBucket/), 'Arn'] }, '/logs/*']] },
+    ]);
+  });
+
+  test('DSSE-KMS (no Bucket Keys): object ARNs only, and no kms:Decrypt on the replica key', () => {
+    const dsseStack = newStack();
+    const dsseReplica = new EncryptedBucket(dsseStack, 'Replica', { encryption: BucketEncryptionMode.DSSE_KMS });
+    new ReplicatedEncryptedBucket(dsseStack, 'Data', { encryption: BucketEncryptionMode.DSSE_KMS, rules: [{ destination: ReplicaTarget.encryptedBucket(dsseReplica), prefix: 'logs/' }] });
+    const doc = resourcesOfType(Template.fromStack(dsseStack), 'AWS::IAM::ManagedPolicy')[0].Properties.PolicyDocument;
+    const decrypt = doc.Statement.find((s: Json) => s.Sid === 'ReplicationDecryptSourceObjects1');
+    expect(decrypt.Condition.StringLike['kms:EncryptionContext:aws:s3:arn']).toEqual(
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^DataSourceBucket/), 'Arn'] }, '/logs/*']] });
     const encrypt = doc.Statement.find((s: Json) => s.Sid === 'ReplicationEncryptReplicas1');
     expect(encrypt.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey']);
     expect(encrypt.Condition.StringLike['kms:EncryptionContext:aws:s3:arn']).toEqual(
@@ -316,10 +349,11 @@ describe('cross-Region: two stacks with explicit environments', () => {
         Sid: 'AllowReplicationRoleToEncryptReplicasFromSource', Effect: 'Allow', Principal: { AWS: '*' }, Resource: '*',
         Action: ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:Decrypt'],
         Condition: {
-          StringEquals: {
-            'kms:ViaService': 's3.eu-west-1.amazonaws.com',
-            'kms:EncryptionContext:aws:s3:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPLICA_BUCKET}`]] },
-          },
+          StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPLICA_BUCKET}`]] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPLICA_BUCKET}/*`]] },
+          ] },
           ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${SOURCE_ACCOUNT}:role/${ROLE_NAME}`]] } },
         },
       },
@@ -329,6 +363,7 @@ describe('cross-Region: two stacks with explicit environments', () => {
     expect(destination.replicaTargetAttributes()).toEqual({
       bucketName: REPLICA_BUCKET, account: SOURCE_ACCOUNT, region: 'eu-west-1', replicaKeyAlias: 'alias/data/replica',
       bucketKeyEnabled: true, versioned: true, objectLockEnabled: false, sseCBlocked: true, replicationRoleName: ROLE_NAME,
+      encryption: BucketEncryptionMode.SSE_KMS, acceptsSseS3Replicas: false,
     });
   });
 
@@ -501,13 +536,19 @@ describe('golden path: the replication regress is acknowledged exactly where it 
 });
 
 describe('warnings', () => {
-  test('an SSE-S3 source keeps SSE-S3 in a KMS destination', () => {
+  test('an SSE-S3 source keeps SSE-S3 in a KMS destination that accepts SSE-S3 replicas', () => {
     const stack = newStack();
     new ReplicatedEncryptedBucket(stack, 'Data', {
       encryption: BucketEncryptionMode.SSE_S3,
-      rules: [{ destination: ReplicaTarget.newEncryptedBucket() }],
+      rules: [{ destination: ReplicaTarget.newEncryptedBucket({ acceptSseS3Replicas: true }) }],
     });
     Annotations.fromStack(stack).hasWarning('/Primary/Data', Match.stringLikeRegexp('replicates SSE-S3 objects as SSE-S3'));
+  });
+
+  test('an SSE-S3 source and a destination by attributes that does not say whether it accepts SSE-S3 replicas', () => {
+    const stack = newStack();
+    new ReplicatedEncryptedBucket(stack, 'Data', { encryption: BucketEncryptionMode.SSE_S3, replicationRoleName: ROLE_NAME, rules: [{ destination: external() }] });
+    Annotations.fromStack(stack).hasWarning('/Primary/Data', Match.stringLikeRegexp('must accept SSE-S3 replicas.*acceptSseS3Replicas: true'));
   });
 
   test('an SSE-C source and a destination whose SSE-C setting is unknown', () => {
@@ -593,6 +634,22 @@ describe('validation: ReplicatedEncryptedBucket', () => {
       sseC: { allowedRoles: [new iam.Role(s, 'Custodian', { assumedBy: new iam.AccountRootPrincipal() })] },
       rules: [{ destination: ReplicaTarget.newEncryptedBucket() }],
     }), 'Primary/Data', 'rules[0].destination', /sseC: \{ allowedRoles/],
+    ['an SSE-S3 source and a KMS destination that refuses SSE-S3 replicas', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      encryption: BucketEncryptionMode.SSE_S3, rules: [{ destination: ReplicaTarget.newEncryptedBucket() }],
+    }), 'Primary/Data', 'rules[0].destination', /acceptSseS3Replicas: true/],
+    ['an SSE-S3 source and a ReplicationDestination that refuses SSE-S3 replicas', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      encryption: BucketEncryptionMode.SSE_S3, replicationRoleName: ROLE_NAME,
+      rules: [{ destination: external({ encryption: BucketEncryptionMode.SSE_KMS, acceptsSseS3Replicas: false }) }],
+    }), 'Primary/Data', 'rules[0].destination', /use an SSE-KMS source/],
+    ['an SSE-KMS source and a DSSE-KMS destination (replicas stay SSE-KMS)', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      rules: [{ destination: ReplicaTarget.newEncryptedBucket({ encryption: BucketEncryptionMode.DSSE_KMS }) }],
+    }), 'Primary/Data', 'rules[0].destination', /same KMS encryption mode/],
+    ['a DSSE-KMS source and an SSE-KMS destination given by attributes', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      encryption: BucketEncryptionMode.DSSE_KMS, replicationRoleName: ROLE_NAME, rules: [{ destination: external({ encryption: BucketEncryptionMode.SSE_KMS }) }],
+    }), 'Primary/Data', 'rules[0].destination', /DSSE_KMS on the destination too/],
+    ['a replica key that is not the destination bucket\'s own key', (s) => new ReplicatedEncryptedBucket(s, 'Data', {
+      rules: [{ destination: ReplicaTarget.newEncryptedBucket(), replicaKey: new KmsKeyWithRotation(s, 'OtherKey') }],
+    }), 'Primary/Data', 'rules[0].replicaKey', /omit replicaKey/],
     ['a cross-account destination whose key is only known by alias', (s) => new ReplicatedEncryptedBucket(s, 'Data', { rules: [{ destination: external({ account: DEST_ACCOUNT }) }] }),
       'Primary/Data', 'rules[0].destination', /pass replicaKeyArn/],
     ['a role name the destination does not grant', (s) => new ReplicatedEncryptedBucket(s, 'Data', { replicationRoleName: 'other-role', rules: [{ destination: external() }] }),

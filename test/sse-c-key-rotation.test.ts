@@ -1,10 +1,13 @@
+import * as fs from 'node:fs';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ConstructPropError, EncryptedBucket, SseCKeyRotation } from '../lib';
+import { ConstructPropError, EncryptedBucket, KmsKeyWithRotation, SseCKeyRotation } from '../lib';
+import { compliantJobOptions } from './support/compliant-job-options';
+import { acknowledgementsUnder, unacknowledgedFindings } from './support/nag-findings';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -97,7 +100,7 @@ describe('SseCKeyRotation', () => {
     expect(actions).not.toContain('s3:ListBucket');
   });
 
-  it('lets Batch Operations (of this account only) assume its role, invoke this function only, read the manifest and write the report', () => {
+  it('lets Batch Operations assume its role (AWS\'s documented trust policy), invoke this function only, read the manifest and write the report', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [
@@ -105,10 +108,6 @@ describe('SseCKeyRotation', () => {
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
             Principal: { Service: 'batchoperations.s3.amazonaws.com' },
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': '111111111111' },
-              ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:eu-west-1:111111111111:job/*']] } },
-            },
           },
         ],
       },
@@ -219,7 +218,6 @@ describe('SseCKeyRotation', () => {
     const code = Object.values<any>(asset.Resources).find((x) => x.Type === 'AWS::Lambda::Function').Properties.Code;
     expect(code.S3Key).toMatch(/\.zip$/);
     const assembly = (bundled.node.root as App).synth();
-    const fs = require('node:fs') as typeof import('node:fs');
     const assetDirs = fs.readdirSync(assembly.directory).filter((d) => d.startsWith('asset.') && fs.existsSync(`${assembly.directory}/${d}/index.js`));
     expect(assetDirs).toHaveLength(1);
     const js = fs.readFileSync(`${assembly.directory}/${assetDirs[0]}/index.js`, 'utf8');
@@ -227,5 +225,40 @@ describe('SseCKeyRotation', () => {
     expect(js).toMatch(/require\("@aws-sdk\/client-secrets-manager"\)/);
     expect(js).not.toMatch(/require\("@aws-sdk\/lib-storage"\)/); // bundled: not guaranteed by the runtime
     expect(js).toContain('SSE_C_SECRET_ID');
+  });
+});
+
+describe('SseCKeyRotation and the five compliance packs', () => {
+  let rotation!: SseCKeyRotation;
+  const findings = unacknowledgedFindings((app) => {
+    const stack = new Stack(app, 'Packs', { env: ENV });
+    const data = new EncryptedBucket(stack, 'Data', { sseC: {} });
+    const jobs = new EncryptedBucket(stack, 'Jobs');
+    const secret = new secretsmanager.Secret(stack, 'SseCKey', { encryptionKey: new KmsKeyWithRotation(stack, 'SecretKey') });
+    rotation = new SseCKeyRotation(stack, 'Rotation', {
+      bucket: data, keySecret: secret, manifestBucket: jobs.bucket, manifestPrefix: 'manifests/', reportBucket: jobs.bucket, ...compliantJobOptions(stack),
+    });
+  });
+
+  it('leaves no unacknowledged finding on any resource of the construct (the runtime is current: no AwsSolutions-L1)', () => {
+    expect(findings.filter((f) => f.includes('/Rotation/'))).toEqual([]);
+    // what is left belongs to the fixture's own buckets and secret, not to the construct
+    expect([...new Set(findings.map((f) => f.split(' ')[1]))].sort()).toEqual(['Packs/Data/Bucket/Resource', 'Packs/Jobs/Bucket/Resource', 'Packs/SseCKey/Resource']);
+  });
+
+  it('acknowledges each wildcard object grant on its one policy, with its reason, and the DLQ rule on the function', () => {
+    expect(acknowledgementsUnder(rotation)).toEqual({
+      'Packs/Rotation/Rekey/Function/Resource': {
+        'HIPAA.Security-LambdaDLQ': expect.stringMatching(/synchronously/),
+        'NIST.800.53.R5-LambdaDLQ': expect.stringMatching(/synchronously/),
+      },
+      'Packs/Rotation/Rekey/FunctionPolicy/Resource': {
+        'AwsSolutions-IAM5[Resource::<DataBucketE6B0FAA8.Arn>/*]': expect.stringMatching(/objects of this one bucket the job's manifest lists/),
+      },
+      'Packs/Rotation/Rekey/BatchOperationsPolicy/Resource': {
+        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/manifests/*]': expect.stringMatching(/reads the manifest/),
+        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/sse-c-key-rotation-reports/*]': expect.stringMatching(/completion report/),
+      },
+    });
   });
 });

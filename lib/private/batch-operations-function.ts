@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,6 +8,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { type BatchOperationsJobOptions } from '../batch-operations-job-options';
 import { type HandlerBundle, handlerBundleDirectory } from './handler-bundles';
+import { iam5ResourceFindingId } from './nag-finding-id';
 
 /** Props of {@link BatchOperationsFunction}. */
 export interface BatchOperationsFunctionProps {
@@ -48,7 +49,6 @@ export class BatchOperationsFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: BatchOperationsFunctionProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     const job = props.job;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: job.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -86,14 +86,24 @@ export class BatchOperationsFunction extends Construct {
     });
 
     this.function.node.addDependency(this.functionPolicy);
+    // S3 Batch Operations invokes the function synchronously, one task per invocation ("Invoke a
+    // Lambda function with Amazon S3 batch events": https://docs.aws.amazon.com/lambda/latest/dg/services-s3-batch.html);
+    // Lambda sends only asynchronous invocations to a dead-letter queue, and each task's outcome is in the job's completion report.
+    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5']) {
+      Validations.of(this.function.node.defaultChild!).acknowledge({
+        id: `${pack}-LambdaDLQ`,
+        reason: 'S3 Batch Operations invokes this function synchronously (one task per invocation), and Lambda only sends asynchronous invocations to a dead-letter queue; every task\'s result is recorded in the job\'s completion report instead.',
+      });
+    }
 
     this.batchOperationsRole = new iam.Role(this, 'BatchOperationsRole', {
       description: `Assumed by S3 Batch Operations to invoke ${props.description}`,
-      // confused-deputy guard: only Batch Operations jobs of this account may assume it
-      assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 's3', resource: 'job', resourceName: '*' }) },
-      }),
+      // Exactly AWS's trust policy for Batch Operations roles ("Granting permissions for Batch
+      // Operations"): no aws:SourceArn / aws:SourceAccount condition, because no AWS document says
+      // Batch Operations sets them when it assumes the role, and a condition on a missing key would
+      // make every job fail. Who may run jobs with this role is decided by iam:PassRole (and
+      // s3:CreateJob), which only principals of this account can hold.
+      assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com'),
     });
     this.batchOperationsPolicy = new iam.ManagedPolicy(this, 'BatchOperationsPolicy', {
       description: `Lets S3 Batch Operations invoke ${props.description}`,
@@ -109,7 +119,10 @@ export class BatchOperationsFunction extends Construct {
 
   /** Lets the function use `actions` on objects of `bucket` (and nothing else of it). */
   public grantObjectActions(bucket: s3.IBucket, actions: string[], sid: string): void {
-    this.functionPolicy.addStatements(new iam.PolicyStatement({ sid, actions, resources: [bucket.arnForObjects('*')] }));
+    const objects = bucket.arnForObjects('*');
+    this.functionPolicy.addStatements(new iam.PolicyStatement({ sid, actions, resources: [objects] }));
+    this.acknowledgeWildcardResource(this.functionPolicy, objects,
+      `The function works on whichever objects of this one bucket the job's manifest lists (one task per object), and the manifest is chosen when a job is created, so the resource is every object of this bucket; the actions are exactly ${actions.join(', ')} (no delete, no list).`);
   }
 
   /**
@@ -130,20 +143,35 @@ export class BatchOperationsFunction extends Construct {
 
   /** Lets Batch Operations read the job manifest under `prefix` of `bucket`. */
   public grantManifestRead(bucket: s3.IBucket, prefix: string): void {
+    const manifests = bucket.arnForObjects(`${prefix}*`);
     this.batchOperationsPolicy.addStatements(
-      new iam.PolicyStatement({ sid: 'ReadManifest', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+      new iam.PolicyStatement({ sid: 'ReadManifest', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [manifests] }),
     );
+    this.acknowledgeWildcardResource(this.batchOperationsPolicy, manifests,
+      'Batch Operations reads the manifest of each job (a CSV, or an S3 Inventory manifest.json with all its data files) under this prefix; the manifest\'s key is chosen when a job is created, so read access covers the prefix, read-only.');
     this.batchOperationsPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'LocateManifestBucket', actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );
     if (bucket.encryptionKey) grantKmsViaService(this.batchOperationsPolicy, bucket.encryptionKey, ['kms:Decrypt'], 's3');
   }
 
+  /**
+   * Acknowledges cdk-nag's AwsSolutions-IAM5 finding for exactly `resource` (a wildcard pattern this
+   * construct needs) on exactly `policy`, with the reason: the id is the one cdk-nag computes.
+   */
+  private acknowledgeWildcardResource(policy: iam.ManagedPolicy, resource: string, reason: string): void {
+    if (!Token.isUnresolved(resource) && !resource.includes('*')) return;
+    Validations.of(policy.node.defaultChild!).acknowledge({ id: iam5ResourceFindingId(Stack.of(this).resolve(resource)), reason });
+  }
+
   /** Lets Batch Operations write the completion report under `prefix` of `bucket`. */
   public grantReportWrite(bucket: s3.IBucket, prefix: string): void {
+    const reports = bucket.arnForObjects(`${prefix}*`);
     this.batchOperationsPolicy.addStatements(
-      new iam.PolicyStatement({ sid: 'WriteReport', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${prefix}*`)] }),
+      new iam.PolicyStatement({ sid: 'WriteReport', actions: ['s3:PutObject'], resources: [reports] }),
     );
+    this.acknowledgeWildcardResource(this.batchOperationsPolicy, reports,
+      'Batch Operations writes each job\'s completion report under this prefix, in keys it names itself from the job id (<prefix>/job-<job-id>/...: JobReport in the S3 Control API reference), which cannot be known before the job exists; write-only (s3:PutObject).');
     this.batchOperationsPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'LocateReportBucket', actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );

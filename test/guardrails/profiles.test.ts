@@ -47,10 +47,10 @@ describe('EncryptedBucketProfile: what each profile sets', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
   });
 
-  test('REGULATED with Object Lock renders ObjectLockConfiguration without a default retention', () => {
+  test('REGULATED with Object Lock and no default retention: ObjectLockEnabled only (CloudFormation requires a Rule in any ObjectLockConfiguration)', () => {
     const { properties } = profiled({ profile: EncryptedBucketProfile.REGULATED, objectLockEnabled: true });
     expect(properties.ObjectLockEnabled).toBe(true);
-    expect(properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled' });
+    expect(properties.ObjectLockConfiguration).toBeUndefined();
   });
 
   test('STRICT: DSSE-KMS under a new rotating key, no Bucket Keys, access logs, versioning', () => {

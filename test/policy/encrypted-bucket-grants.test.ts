@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { EncryptedBucket, type EncryptedBucketProps } from '../../lib';
+import { BucketEncryptionMode, EncryptedBucket, type EncryptedBucketProps } from '../../lib';
 import { evaluate, https, ResolvedTemplate, rolePrincipalContext, TEST_ENV } from '../support/iam-evaluation';
 
 /**
@@ -95,7 +95,7 @@ describe.each<Level>(['read', 'write', 'readWrite', 'delete'])('grant %s (Bucket
     }
   });
 
-  test('KMS only through S3 in the bucket Region, for the bucket ARN context (Bucket Keys)', async () => {
+  test('KMS only through S3 in the bucket Region, for this bucket\'s contexts', async () => {
     for (const action of ALL_KMS_ACTIONS) {
       // The key policy denies CreateGrant outright unless an AWS service asks for an AWS resource.
       const refused = action === 'kms:CreateGrant' ? 'ExplicitlyDenied' : 'ImplicitlyDenied';
@@ -110,14 +110,48 @@ describe.each<Level>(['read', 'write', 'readWrite', 'delete'])('grant %s (Bucket
   });
 });
 
+/**
+ * The Bucket Key of each object is chosen per upload: the bucket's setting is only the default, and
+ * an uploader may send x-amz-server-side-encryption-bucket-key-enabled: false (or true). There is no
+ * condition key for that header in the Service Authorization Reference, so it cannot be denied; the
+ * grants must let grantees read objects of both forms. S3 asks KMS with the bucket ARN as context
+ * for objects under a Bucket Key and with the object ARN for the others.
+ */
+describe('a grantee reads objects whatever Bucket Key they were written with', () => {
+  const read = async (f: Fixture, objectKey: string, encryptionContext: string) => [
+    await decide(f, 's3:GetObject', `${f.bucketArn}/${objectKey}`, https()),
+    await decide(f, 'kms:Decrypt', f.keyArn, { ...viaS3(), ...context(encryptionContext) }),
+  ];
+
+  test('Bucket Keys on: an object written with x-amz-server-side-encryption-bucket-key-enabled: false (object-ARN context)', async () => {
+    const f = synth('read');
+    expect(await read(f, 'a/b.txt', `${f.bucketArn}/a/b.txt`)).toEqual(['Allowed', 'Allowed']);
+    expect(await read(f, 'a/b.txt', f.bucketArn)).toEqual(['Allowed', 'Allowed']);
+    // still only this bucket's objects
+    expect(await decide(f, 'kms:Decrypt', f.keyArn, { ...viaS3(), ...context(`${f.otherBucketArn}/a/b.txt`) })).toBe('ImplicitlyDenied');
+  });
+
+  test('Bucket Keys off: an object written with x-amz-server-side-encryption-bucket-key-enabled: true (bucket-ARN context)', async () => {
+    const f = synth('read', { bucketKeyEnabled: false });
+    expect(await read(f, 'a/b.txt', f.bucketArn)).toEqual(['Allowed', 'Allowed']);
+    expect(await read(f, 'a/b.txt', `${f.bucketArn}/a/b.txt`)).toEqual(['Allowed', 'Allowed']);
+  });
+
+  test('DSSE-KMS has no Bucket Keys: object ARNs only', async () => {
+    const f = synth('read', { encryption: BucketEncryptionMode.DSSE_KMS });
+    expect(await read(f, 'a/b.txt', `${f.bucketArn}/a/b.txt`)).toEqual(['Allowed', 'Allowed']);
+    expect(await decide(f, 'kms:Decrypt', f.keyArn, { ...viaS3(), ...context(f.bucketArn) })).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('grant with Bucket Keys off and a key pattern', () => {
   const f = synth('readWrite', { bucketKeyEnabled: false }, 'tenant-a/*');
 
-  test('KMS context must be an object ARN under the pattern', async () => {
+  test('KMS context: object ARNs under the pattern, or the bucket ARN (objects under a Bucket Key carry no object ARN)', async () => {
     const allowed = await decide(f, 'kms:Decrypt', f.keyArn, { ...viaS3(), ...context(`${f.bucketArn}/tenant-a/x.bin`) });
     const otherPrefix = await decide(f, 'kms:Decrypt', f.keyArn, { ...viaS3(), ...context(`${f.bucketArn}/tenant-b/x.bin`) });
     const bucketContext = await decide(f, 'kms:Decrypt', f.keyArn, { ...viaS3(), ...context(f.bucketArn) });
-    expect([allowed, otherPrefix, bucketContext]).toEqual(['Allowed', 'ImplicitlyDenied', 'ImplicitlyDenied']);
+    expect([allowed, otherPrefix, bucketContext]).toEqual(['Allowed', 'ImplicitlyDenied', 'Allowed']);
   });
 
   test('objects outside the pattern are not granted', async () => {

@@ -131,7 +131,9 @@ describe('same Region, same stack', () => {
       ['decrypt called directly', kmsAs('kms:Decrypt', f.sourceKey, context(f.source))],
       ['decrypt via S3 in another Region', kmsAs('kms:Decrypt', f.sourceKey, { ...viaS3('us-east-1'), ...context(f.source) })],
       ['decrypt for another bucket', kmsAs('kms:Decrypt', f.sourceKey, { ...viaS3('eu-west-1'), ...context(f.other) })],
-      ['decrypt with an object context (Bucket Keys are on)', kmsAs('kms:Decrypt', f.sourceKey, { ...viaS3('eu-west-1'), ...context(`${f.source}/a.txt`) })],
+      // Bucket Keys are the bucket's default only: an object uploaded without one has its object ARN as context
+      ['decrypt an object uploaded without a Bucket Key', kmsAs('kms:Decrypt', f.sourceKey, { ...viaS3('eu-west-1'), ...context(`${f.source}/a.txt`) })],
+      ['decrypt an object of another bucket uploaded without a Bucket Key', kmsAs('kms:Decrypt', f.sourceKey, { ...viaS3('eu-west-1'), ...context(`${f.other}/a.txt`) })],
       ['encrypt with the source key', kmsAs('kms:Encrypt', f.sourceKey, { ...viaS3('eu-west-1'), ...context(f.source) })],
       ['decrypt another key', kmsAs('kms:Decrypt', f.otherKey, { ...viaS3('eu-west-1'), ...context(f.other) })],
     ])).toEqual([
@@ -139,7 +141,8 @@ describe('same Region, same stack', () => {
       ['decrypt called directly', 'ImplicitlyDenied'],
       ['decrypt via S3 in another Region', 'ImplicitlyDenied'],
       ['decrypt for another bucket', 'ImplicitlyDenied'],
-      ['decrypt with an object context (Bucket Keys are on)', 'ImplicitlyDenied'],
+      ['decrypt an object uploaded without a Bucket Key', 'Allowed'],
+      ['decrypt an object of another bucket uploaded without a Bucket Key', 'ImplicitlyDenied'],
       ['encrypt with the source key', 'ImplicitlyDenied'],
       ['decrypt another key', 'ImplicitlyDenied'],
     ]);

@@ -16,7 +16,10 @@ function terraformStyle(sseAlgorithm: string, statementsFor: (keyArn: string, ke
   return bucket;
 }
 
-const deny = (condition: object) => ({ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: 'arn:aws:s3:::tf-bucket/*', Condition: condition });
+/** Every action through which a request can choose an object's encryption (lib/private/encryption-setting-actions.ts). */
+const ENCRYPTION_SETTING_ACTIONS = ['s3:PutObject', 's3:ReplicateObject', 's3:UpdateObjectEncryption', 's3:BypassGovernanceRetention'];
+const deny = (condition: object, actions: string | string[] = ENCRYPTION_SETTING_ACTIONS) =>
+  ({ Effect: 'Deny', Principal: '*', Action: actions, Resource: 'arn:aws:s3:::tf-bucket/*', Condition: condition });
 const incorrectEncryptionHeaders = (algorithms: string[]) => deny({ StringNotEquals: { 's3:x-amz-server-side-encryption': algorithms } });
 const incorrectKmsKey = (keyId: string) => deny({ StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyId } });
 
@@ -56,6 +59,18 @@ describe('S3BucketEncryptionHeaders', () => {
     const guarded = terraformStyle('aws:kms', (keyArn) => [incorrectEncryptionHeaders(['aws:kms']),
       deny({ StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' } })]);
     expect(check(S3BucketEncryptionHeaders, guarded)).toEqual([expect.stringMatching(/aws:kms uploads that name no key, which S3 encrypts under the AWS-managed aws\/s3 key/)]);
+  });
+
+  test('fails header denies on s3:PutObject only: replicas and in-place encryption updates could still choose another algorithm or key', () => {
+    const bucket = terraformStyle('aws:kms', (keyArn) => [
+      deny({ StringNotEquals: { 's3:x-amz-server-side-encryption': ['aws:kms'] } }, 's3:PutObject'),
+      deny({ StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn } }, 's3:PutObject'),
+    ]);
+    expect(check(S3BucketEncryptionHeaders, bucket)).toEqual([
+      expect.stringMatching(/another algorithm than aws:kms\./),
+      expect.stringMatching(/names another key than the bucket's/),
+      expect.stringMatching(/aws:kms uploads that name no key/),
+    ]);
   });
 
   test('fails a plain KMS bucket: all three statements are missing', () => {

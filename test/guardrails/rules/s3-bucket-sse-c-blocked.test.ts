@@ -15,11 +15,13 @@ function bucketWithPolicy(statements: object[], blocked?: string[]) {
   return bucket;
 }
 
-const denySseC = (extra: object = {}) => ({
+/** The actions through which a request can send SSE-C (lib/private/encryption-setting-actions.ts). */
+const SSE_C_ACTIONS = ['s3:PutObject', 's3:ReplicateObject', 's3:BypassGovernanceRetention'];
+const denySseC = (extra: object = {}, actions: string | string[] = SSE_C_ACTIONS) => ({
   Sid: 'denySSECEncryptedObjectUploads',
   Effect: 'Deny',
   Principal: '*',
-  Action: 's3:PutObject',
+  Action: actions,
   Resource: 'arn:aws:s3:::hand-written-bucket/*',
   Condition: { Null: { 's3:x-amz-server-side-encryption-customer-algorithm': 'false' }, ...extra },
 });
@@ -41,6 +43,11 @@ describe('S3BucketSseCBlocked', () => {
     const exempt = { ArnNotEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/custodian'] } };
     expect(check(S3BucketSseCBlocked, bucketWithPolicy([denySseC(exempt)], ['NONE']))).toEqual([]);
     expect(check(S3BucketSseCBlocked, bucketWithPolicy([denySseC()]))).toEqual([]);
+  });
+
+  test('fails an SSE-C deny on s3:PutObject only (SSE-C replicas would still be written)', () => {
+    expect(check(S3BucketSseCBlocked, bucketWithPolicy([denySseC({}, 's3:PutObject')], ['NONE'])))
+      .toEqual([expect.stringMatching(/no bucket-policy statement denies/)]);
   });
 
   test('fails a bucket that neither blocks nor denies SSE-C', () => {
