@@ -322,6 +322,12 @@ export class EncryptionAudit extends Construct {
         description: 'The policy or default encryption of an audited bucket was changed or deleted (or someone tried). Runbook: compare with the deployed CloudFormation template (drift detection); if not a deployment, restore it by redeploying and find the caller in the trail.',
       },
     ];
+    const filterCount = specs.reduce((n, spec) => n + spec.patterns.length, 0);
+    if (filterCount > MAX_METRIC_FILTERS_PER_LOG_GROUP) {
+      throw new ConstructPropError(this.node.path, 'buckets',
+        `${bucketNames.length} buckets and ${keyMatches.length} keys need ${filterCount} metric filters (each filter pattern holds at most 1024 characters), but a log group takes ${MAX_METRIC_FILTERS_PER_LOG_GROUP} ("PutMetricFilter").`,
+        'pass fewer buckets (or kmsKeys), or give long-named buckets shorter names.');
+    }
     const prefix = Names.uniqueResourceName(this, { maxLength: 64 });
     for (const spec of specs.filter((s) => s.patterns.length > 0)) {
       const metricName = `${prefix}-${spec.id}`;
@@ -359,6 +365,9 @@ export class EncryptionAudit extends Construct {
     }
   }
 }
+
+/** "The maximum number of metric filters that can be associated with a log group is 100" (CloudWatch Logs PutMetricFilter). */
+const MAX_METRIC_FILTERS_PER_LOG_GROUP = 100;
 
 /** Settings that trigger no problem, to validate one aspect at a time. */
 const NO_SETTINGS = {

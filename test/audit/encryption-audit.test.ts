@@ -412,6 +412,16 @@ describe('bad input: a synth error naming the construct, the prop and the fix', 
     expect(propError(audit({ buckets: [], trailBucketProps: { encryptionKeyProps: { alias: 'x' } } })).message).toMatch(/trailBucketProps\.encryptionKeyProps/);
   });
 
+  test('more metric filters than a log group takes (100)', () => {
+    const error = propError(() => {
+      const stack = newStack();
+      const buckets = Array.from({ length: 400 }, (_, i) => s3.Bucket.fromBucketName(stack, `B${i}`, `bucket-${String(i).padStart(3, '0')}-${'x'.repeat(50)}`));
+      new EncryptionAudit(stack, 'Audit', { buckets, kmsKeys: [] });
+    });
+    expect(error.prop).toBe('buckets');
+    expect(error.message).toMatch(/400 buckets and 0 keys need \d+ metric filters .* a log group takes 100/);
+  });
+
   test('an invalid trail name', () => {
     expect(propError(audit({ buckets: [], trailName: 'no spaces allowed' })).prop).toBe('trailName');
   });
