@@ -346,11 +346,14 @@ export class ServiceIntegration {
   }
 
   /**
-   * S3 Batch Operations completion reports, written by the job's role (`grantee`): object writes under
-   * the prefix and, for KMS modes, the bucket key through S3 only.
+   * S3 Batch Operations completion reports, written by the job's role (`grantee`) under the prefix.
+   * AWS: "Completion reports are always encrypted with Amazon S3 managed keys (SSE-S3)", so the bucket
+   * must be SSE-S3 (a KMS bucket's policy refuses SSE-S3 writes).
    */
   public static batchOperationsReports(options: RoleIntegrationOptions): ServiceIntegration {
-    return ServiceIntegration.roleWriter('S3 Batch Operations completion reports', 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-iam-role-policies.html', options, false);
+    return new ServiceIntegration('S3 Batch Operations completion reports', SSE_S3_ONLY, 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-examples-reports.html', (t) => {
+      t.grantObjects(options.grantee, `${prefixPath(options.prefix)}*`, false, true);
+    });
   }
 
   /**

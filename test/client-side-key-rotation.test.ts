@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ClientSideKeyRotation, ConstructPropError, EncryptedBucket, KeyEncryptionKey, KmsKeyWithRotation } from '../lib';
+import { BucketEncryptionMode, ClientSideKeyRotation, ConstructPropError, EncryptedBucket, KeyEncryptionKey, KmsKeyWithRotation } from '../lib';
 import { compliantJobOptions } from './support/compliant-job-options';
 import { evaluate, ResolvedTemplate, rolePrincipalContext, TEST_ENV } from './support/iam-evaluation';
 import { acknowledgementsUnder, unacknowledgedFindings } from './support/nag-findings';
@@ -33,6 +33,8 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
   const stack = newStack();
   const data = new EncryptedBucket(stack, 'Data');
   const jobs = new EncryptedBucket(stack, 'Jobs');
+  // "Completion reports are always encrypted with Amazon S3 managed keys (SSE-S3)" (batch-ops-examples-reports)
+  const reports = new EncryptedBucket(stack, 'Reports', { encryption: BucketEncryptionMode.SSE_S3 });
   const oldKey = new KmsKeyWithRotation(stack, 'OldKek');
   const olderKey = kms.Key.fromKeyArn(stack, 'OlderKek', 'arn:aws:kms:eu-west-1:111111111111:key/11111111-2222-3333-4444-555555555555');
   const newKey = new KmsKeyWithRotation(stack, 'NewKek');
@@ -42,7 +44,7 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
     toKey: KeyEncryptionKey.fromKmsKey(newKey),
     manifestBucket: jobs.bucket,
     manifestPrefix: 'manifests/',
-    reportBucket: jobs.bucket,
+    reportBucket: reports.bucket,
   });
   const template = Template.fromStack(stack);
   const statements = statementsOf(stack, rotation.functionRole);
@@ -100,7 +102,7 @@ describe('ClientSideKeyRotation, KMS to KMS', () => {
     const batch = bySid(statementsOf(stack, rotation.batchOperationsRole));
     expect(batch.InvokeTheHandler).toEqual({ Sid: 'InvokeTheHandler', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^RotationRotateFunction/), 'Arn'] } });
     expect(batch.ReadManifest.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/manifests/*']] });
-    expect(batch.WriteReport.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/client-side-key-rotation-reports/*']] });
+    expect(batch.WriteReport.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] }, '/client-side-key-rotation-reports/*']] });
     template.hasResourceProperties('AWS::IAM::Role', {
       // AWS's documented trust policy, without conditions (test/policy/batch-operations-trust-policy.test.ts)
       AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'batchoperations.s3.amazonaws.com' } }] },
@@ -293,19 +295,20 @@ describe('ClientSideKeyRotation and the five compliance packs', () => {
     const stack = new Stack(app, 'Packs', { env: TEST_ENV });
     const data = new EncryptedBucket(stack, 'Data');
     const jobs = new EncryptedBucket(stack, 'Jobs');
+    const reports = new EncryptedBucket(stack, 'Reports', { encryption: BucketEncryptionMode.SSE_S3 });
     rotation = new ClientSideKeyRotation(stack, 'Rotation', {
       bucket: data.bucket,
       fromKeys: [KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'OldKek'))],
       toKey: KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'NewKek')),
       manifestBucket: jobs.bucket,
-      reportBucket: jobs.bucket,
+      reportBucket: reports.bucket,
       ...compliantJobOptions(stack),
     });
   });
 
   it('leaves no unacknowledged finding on any resource of the construct (the runtime is current: no AwsSolutions-L1)', () => {
     expect(findings.filter((f) => f.includes('/Rotation/'))).toEqual([]);
-    expect([...new Set(findings.map((f) => f.split(' ')[1]))].sort()).toEqual(['Packs/Data/Bucket/Resource', 'Packs/Jobs/Bucket/Resource']);
+    expect([...new Set(findings.map((f) => f.split(' ')[1]))].sort()).toEqual(['Packs/Data/Bucket/Resource', 'Packs/Jobs/Bucket/Resource', 'Packs/Reports/Bucket/Resource']);
   });
 
   it('acknowledges each wildcard object grant on its one policy, with its reason, and the DLQ rule on the function', () => {
@@ -319,7 +322,7 @@ describe('ClientSideKeyRotation and the five compliance packs', () => {
       },
       'Packs/Rotation/Rotate/BatchOperationsPolicy/Resource': {
         'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/*]': expect.stringMatching(/reads the manifest/),
-        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/client-side-key-rotation-reports/*]': expect.stringMatching(/completion report/),
+        'AwsSolutions-IAM5[Resource::<ReportsBucket95FE29A2.Arn>/client-side-key-rotation-reports/*]': expect.stringMatching(/completion report/),
       },
     });
   });

@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ConstructPropError, EncryptedBucket, KmsKeyWithRotation, SseCKeyRotation } from '../lib';
+import { BucketEncryptionMode, ConstructPropError, EncryptedBucket, KmsKeyWithRotation, SseCKeyRotation } from '../lib';
 import { compliantJobOptions } from './support/compliant-job-options';
 import { acknowledgementsUnder, unacknowledgedFindings } from './support/nag-findings';
 
@@ -19,11 +19,13 @@ function build(options: { withLocations?: boolean } = {}) {
   const secretKey = new kms.Key(stack, 'SecretKey', { enableKeyRotation: true });
   const secret = new secretsmanager.Secret(stack, 'SseCKey', { encryptionKey: secretKey });
   const jobs = new EncryptedBucket(stack, 'Jobs');
+  // "Completion reports are always encrypted with Amazon S3 managed keys (SSE-S3)" (batch-ops-examples-reports)
+  const reports = new EncryptedBucket(stack, 'Reports', { encryption: BucketEncryptionMode.SSE_S3 });
   const rotation = new SseCKeyRotation(stack, 'Rotation', {
     bucket: data,
     keySecret: secret,
     sseCRoles: [app_role],
-    ...(options.withLocations ? { manifestBucket: jobs.bucket, manifestPrefix: 'manifests/', reportBucket: jobs.bucket } : {}),
+    ...(options.withLocations ? { manifestBucket: jobs.bucket, manifestPrefix: 'manifests/', reportBucket: reports.bucket } : {}),
   });
   return { stack, data, secret, rotation, template: Template.fromStack(stack) };
 }
@@ -128,15 +130,22 @@ describe('SseCKeyRotation', () => {
     });
     expect(bySid.WriteReport).toMatchObject({
       Action: 's3:PutObject',
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^JobsBucket/), 'Arn'] }, '/sse-c-key-rotation-reports/*']] },
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^ReportsBucket/), 'Arn'] }, '/sse-c-key-rotation-reports/*']] },
     });
-    // the jobs bucket is SSE-KMS: decrypt the manifest and encrypt the report through S3 only
+    // the manifest bucket is SSE-KMS: decrypt manifests through S3 only; reports are SSE-S3, no key
     const kmsActions = statements.filter((s) => String(s.Action).startsWith('kms:')).map((s) => [s.Action, s.Condition]);
     expect(kmsActions).toEqual([
       ['kms:Decrypt', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }],
-      ['kms:GenerateDataKey', { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }],
     ]);
     expect(statements.flatMap((s) => [s.Action].flat())).not.toContain('s3:GetObject*');
+  });
+
+  it('refuses a KMS report bucket: Batch Operations always writes completion reports with SSE-S3', () => {
+    const stack2 = new Stack(new App(), 'Reports', { env: ENV });
+    const kmsReports = new EncryptedBucket(stack2, 'KmsReports');
+    expect(() => new SseCKeyRotation(stack2, 'R', {
+      bucket: new EncryptedBucket(stack2, 'D', { sseC: {} }), keySecret: new secretsmanager.Secret(stack2, 'S'), reportBucket: kmsReports.bucket,
+    })).toThrow(/^Reports\/R: prop 'reportBucket': Reports\/KmsReports is SSE_KMS, but Batch Operations always writes completion reports with SSE-S3.* Fix: write reports to an SSE-S3 bucket/);
   });
 
   it('names the function role and the extra roles as the only SSE-C custodians in the bucket policy', () => {
@@ -234,16 +243,17 @@ describe('SseCKeyRotation and the five compliance packs', () => {
     const stack = new Stack(app, 'Packs', { env: ENV });
     const data = new EncryptedBucket(stack, 'Data', { sseC: {} });
     const jobs = new EncryptedBucket(stack, 'Jobs');
+    const reports = new EncryptedBucket(stack, 'Reports', { encryption: BucketEncryptionMode.SSE_S3 });
     const secret = new secretsmanager.Secret(stack, 'SseCKey', { encryptionKey: new KmsKeyWithRotation(stack, 'SecretKey') });
     rotation = new SseCKeyRotation(stack, 'Rotation', {
-      bucket: data, keySecret: secret, manifestBucket: jobs.bucket, manifestPrefix: 'manifests/', reportBucket: jobs.bucket, ...compliantJobOptions(stack),
+      bucket: data, keySecret: secret, manifestBucket: jobs.bucket, manifestPrefix: 'manifests/', reportBucket: reports.bucket, ...compliantJobOptions(stack),
     });
   });
 
   it('leaves no unacknowledged finding on any resource of the construct (the runtime is current: no AwsSolutions-L1)', () => {
     expect(findings.filter((f) => f.includes('/Rotation/'))).toEqual([]);
     // what is left belongs to the fixture's own buckets and secret, not to the construct
-    expect([...new Set(findings.map((f) => f.split(' ')[1]))].sort()).toEqual(['Packs/Data/Bucket/Resource', 'Packs/Jobs/Bucket/Resource', 'Packs/SseCKey/Resource']);
+    expect([...new Set(findings.map((f) => f.split(' ')[1]))].sort()).toEqual(['Packs/Data/Bucket/Resource', 'Packs/Jobs/Bucket/Resource', 'Packs/Reports/Bucket/Resource', 'Packs/SseCKey/Resource']);
   });
 
   it('acknowledges each wildcard object grant on its one policy, with its reason, and the DLQ rule on the function', () => {
@@ -257,7 +267,7 @@ describe('SseCKeyRotation and the five compliance packs', () => {
       },
       'Packs/Rotation/Rekey/BatchOperationsPolicy/Resource': {
         'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/manifests/*]': expect.stringMatching(/reads the manifest/),
-        'AwsSolutions-IAM5[Resource::<JobsBucket264FE5C6.Arn>/sse-c-key-rotation-reports/*]': expect.stringMatching(/completion report/),
+        'AwsSolutions-IAM5[Resource::<ReportsBucket95FE29A2.Arn>/sse-c-key-rotation-reports/*]': expect.stringMatching(/completion report/),
       },
     });
   });

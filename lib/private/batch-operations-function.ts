@@ -6,6 +6,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ConstructPropError } from '../construct-prop-error';
+import { EncryptedBucket } from '../encrypted-bucket';
 import { type BatchOperationsJobOptions } from '../batch-operations-job-options';
 import { type HandlerBundle, handlerBundleDirectory } from './handler-bundles';
 import { iam5ResourceFindingId } from './nag-finding-id';
@@ -166,6 +168,15 @@ export class BatchOperationsFunction extends Construct {
 
   /** Lets Batch Operations write the completion report under `prefix` of `bucket`. */
   public grantReportWrite(bucket: s3.IBucket, prefix: string): void {
+    // "Completion reports are always encrypted with Amazon S3 managed keys (SSE-S3)"
+    // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-examples-reports.html): no KMS
+    // permission is needed, and a KMS EncryptedBucket would refuse them (its policy denies SSE-S3 writes).
+    const ours = EncryptedBucket.of(bucket);
+    if (ours && ours.encryption.usesKms) {
+      throw new ConstructPropError(this.node.scope!.node.path, 'reportBucket',
+        `${ours.node.path} is ${ours.encryption.name}, but Batch Operations always writes completion reports with SSE-S3, which that bucket's policy refuses.`,
+        'write reports to an SSE-S3 bucket, e.g. new EncryptedBucket(this, \'JobReports\', { encryption: BucketEncryptionMode.SSE_S3 }).');
+    }
     const reports = bucket.arnForObjects(`${prefix}*`);
     this.batchOperationsPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'WriteReport', actions: ['s3:PutObject'], resources: [reports] }),
@@ -175,7 +186,6 @@ export class BatchOperationsFunction extends Construct {
     this.batchOperationsPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'LocateReportBucket', actions: ['s3:GetBucketLocation'], resources: [bucket.bucketArn] }),
     );
-    if (bucket.encryptionKey) grantKmsViaService(this.batchOperationsPolicy, bucket.encryptionKey, ['kms:GenerateDataKey'], 's3');
   }
 }
 

@@ -1,6 +1,6 @@
 import { KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
-import { truncate } from '../s3-object-ref';
+import { truncate } from '../s3/object-ref';
 import { DATA_KEY_LENGTH, GCM_MAX_PLAINTEXT_BYTES, V3_MESSAGE_ID_LENGTH } from './algorithm-suite';
 import { assertPolicyAllowsDecrypt, type CommitmentPolicy } from './commitment-policy';
 import { type ContentFormat, MetadataStrategy, resolveFormatAndPolicy, suiteForFormat } from './content-format';

@@ -18,10 +18,12 @@ export enum MetadataStrategy {
   INSTRUCTION_FILE = 'instruction-file',
 }
 
+const FORMATS_BY_NAME = new Map<string, ContentFormat>(Object.values(ContentFormat).map((f) => [f, f]));
+
 /** Parses `v2`/`v3` (case-insensitive); throws ClientSideConfigurationError on anything else. */
 export function parseContentFormat(name: string): ContentFormat {
-  const lower = name.toLowerCase();
-  if (lower === ContentFormat.V2 || lower === ContentFormat.V3) return lower;
+  const format = FORMATS_BY_NAME.get(name.toLowerCase());
+  if (format) return format;
   throw new ClientSideConfigurationError(`Unknown format ${JSON.stringify(name)}; use v3 (key-committing, the default) or v2.`);
 }
 

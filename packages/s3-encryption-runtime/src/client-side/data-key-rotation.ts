@@ -1,4 +1,5 @@
 import { type KMSClient, ReEncryptCommand } from '@aws-sdk/client-kms';
+import { boundedList } from '../bounded-text';
 import { ClientSideEncryption } from './client-side-encryption';
 import { CommitmentPolicy } from './commitment-policy';
 import {
@@ -83,10 +84,10 @@ export class DataKeyRotation {
   readonly #newKeyReader: ClientSideEncryption;
 
   constructor(props: DataKeyRotationProps) {
-    if (!props?.to || !Array.isArray(props.from) || props.from.length === 0) {
+    if (!props?.to || !isList(props.from) || props.from.length === 0) {
       throw new ClientSideConfigurationError('DataKeyRotation needs at least one old key (from) and the new key (to).');
     }
-    this.from = [...props.from];
+    this.from = Array.from<RotationKey>(props.from);
     this.to = props.to;
     const reader = (key: RotationKey) => new ClientSideEncryption({ keyring: key.keyring, commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT });
     this.#readers = this.from.map(reader);
@@ -105,7 +106,7 @@ export class DataKeyRotation {
     const userContext = withoutKeys(md.encryptionContext, [RESERVED_CEK_ALG_CONTEXT_KEY, LEGACY_KMS_CMK_ID_CONTEXT_KEY]);
     if (!this.to.kms && Object.keys(userContext).length > 0) {
       throw new ClientSideUsageError(
-        `The object has a KMS encryption context (${Object.keys(userContext).map((k) => JSON.stringify(k)).join(', ')}), which a wrap under ${this.to.description} cannot carry; rotate it to another KMS key instead.`,
+        `The object has a KMS encryption context (${boundedList(Object.keys(userContext))}), which a wrap under ${this.to.description} cannot carry; rotate it to another KMS key instead.`,
       );
     }
 
@@ -181,4 +182,9 @@ async function reEncrypt(
   }
   if (!out.CiphertextBlob || out.CiphertextBlob.length === 0) throw new KmsRequestError('ReEncrypt', to.keyId, { cause: new Error('KMS returned no CiphertextBlob') });
   return Buffer.from(out.CiphertextBlob);
+}
+
+/** Array.isArray without narrowing a readonly array to `any[]`. */
+function isList<T>(value: readonly T[] | undefined): value is readonly T[] {
+  return Array.isArray(value);
 }

@@ -1,5 +1,5 @@
 import { S3EncryptionError } from '../errors';
-import { truncate } from '../s3-object-ref';
+import { truncate } from '../s3/object-ref';
 
 /**
  * Base class of every error the client-side encryption module throws on purpose.
@@ -189,16 +189,61 @@ export class ClientSideConfigurationError extends ClientSideEncryptionError {
   }
 }
 
-/** A call to AWS KMS failed for a reason other than a wrong key or a modified ciphertext (permissions, throttling, network). */
+/**
+ * The caller's KMS encryption context names a key that S3 encryption clients reserve, so it is refused
+ * on write: `aws:x-amz-cek-alg` (the client adds it to bind the content algorithm) or `kms_cmk_id`
+ * (where the AWS SDK for Java v1 stored the KMS key id; every reader drops it before comparing contexts,
+ * so a value there would never be checked on read). Nothing was sent to KMS.
+ */
+export class ReservedEncryptionContextKeyError extends ClientSideConfigurationError {
+  /**
+   * @param key the reserved key found in the context
+   */
+  constructor(public readonly key: string) {
+    super(
+      `The encryption context must not contain the reserved key ${JSON.stringify(key)}: ` +
+        (key === 'kms_cmk_id'
+          ? 'S3 encryption clients drop it before comparing contexts on read (the AWS SDK for Java v1 stored the KMS key id there), so its value would never be checked. Use another name.'
+          : 'the client adds it itself, to bind the content algorithm to the wrapped key. Remove it.') +
+        ' Nothing was sent to KMS.',
+    );
+  }
+}
+
+/**
+ * A call to AWS KMS failed for a reason other than a wrong key or a modified ciphertext (permissions,
+ * throttling, network). The KMS client's own retry strategy (the SDK's standard one unless you configured
+ * another) has already retried throttling, 5xx and network errors; this error comes after the last attempt.
+ */
 export class KmsRequestError extends ClientSideEncryptionError {
+  /** The KMS operation, e.g. `GenerateDataKey`. */
+  public readonly operation: string;
+  /** The key the request named, if any. */
+  public readonly keyId?: string;
+  /** True when KMS throttled the request (`ThrottlingException`): retry later, or with less concurrency. */
+  public readonly throttled: boolean;
+  /** How many attempts the SDK made, when it reports them. */
+  public readonly attempts?: number;
+
   constructor(operation: string, keyId: string | undefined, options: { cause: unknown }) {
+    const cause = options.cause as { name?: string; message?: string; $metadata?: { attempts?: number } } | undefined;
     const reason = options.cause instanceof Error ? `${options.cause.name}: ${options.cause.message}` : String(options.cause);
+    const throttled = cause?.name === 'ThrottlingException';
+    const attempts = typeof cause?.$metadata?.attempts === 'number' ? cause.$metadata.attempts : undefined;
+    const tries = attempts !== undefined ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'}` : '';
+    // https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html: back off and retry; quotas are per account and Region
+    const advice = throttled
+      ? 'KMS request quotas are per account and Region: lower the concurrency, give the KMS client more attempts (maxAttempts), or request a quota increase, then retry.'
+      : 'Check the key id, the region, your credentials and the key policy (kms:GenerateDataKey, kms:Encrypt, kms:Decrypt), then retry.';
     super(
       'KmsRequestFailed',
-      `AWS KMS ${operation}${keyId ? ` with key ${keyId}` : ''} failed (${truncate(reason, 300)}). ` +
-        'Check the key id, the region, your credentials and the key policy (kms:GenerateDataKey, kms:Encrypt, kms:Decrypt), then retry.',
+      `AWS KMS ${operation}${keyId ? ` with key ${keyId}` : ''} ${throttled ? 'was throttled' : 'failed'}${tries} (${truncate(reason, 300)}). ${advice}`,
       options,
     );
+    this.operation = operation;
+    if (keyId !== undefined) this.keyId = keyId;
+    this.throttled = throttled;
+    if (attempts !== undefined) this.attempts = attempts;
   }
 }
 

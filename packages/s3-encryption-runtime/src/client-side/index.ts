@@ -1,6 +1,6 @@
 /**
- * Client-side encryption wire-compatible with the Amazon S3 Encryption Client.
- * Materials (algorithm suites, key derivation, metadata), keyrings and streams are separate modules.
+ * Every client-side module in one import, for this package's tests. Not the package's API: the entry point
+ * (`src/index.ts`) exports the documented names one by one.
  */
 export * from './errors';
 export * from './algorithm-suite';

@@ -1,5 +1,6 @@
-import { type S3ObjectRef, truncate, where } from '../s3-object-ref';
-import { ClientSideEncryptionError } from './errors';
+import { httpStatusOf, isBucketMissing, isNotFound, ObjectChangedError } from '../s3/errors';
+import { type S3ObjectRef, truncate, where } from '../s3/object-ref';
+import { ClientSideEncryptionError, RangedGetError } from './errors';
 
 /** Where an S3 request went; never includes key material. */
 export type EncryptedObjectRef = S3ObjectRef;
@@ -82,4 +83,17 @@ export class EncryptedObjectParameterError extends ClientSideEncryptionError {
   constructor(detail: string) {
     super('InvalidParameter', detail);
   }
+}
+
+/** 404 → EncryptedObjectNotFoundError, 412 → ObjectChangedError; any other error unchanged. */
+export function mapObjectError(err: unknown, ref: EncryptedObjectRef, changedDetail?: string): unknown {
+  if (isNotFound(err)) return new EncryptedObjectNotFoundError(ref, { cause: err, bucketMissing: isBucketMissing(err) });
+  if (httpStatusOf(err) === 412) return new ObjectChangedError(ref, err, changedDetail);
+  return err;
+}
+
+/** A failed GET: 404 → EncryptedObjectNotFoundError, 412 → ObjectChangedError, 416 → RangedGetError; others unchanged. */
+export function mapReadError(err: unknown, ref: EncryptedObjectRef): unknown {
+  if (httpStatusOf(err) === 416) return new RangedGetError(`The range starts beyond the end of s3://${ref.bucket}/${ref.key}.`);
+  return mapObjectError(err, ref, 'its ETag no longer matches ifMatch');
 }

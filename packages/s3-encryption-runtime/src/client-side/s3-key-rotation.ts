@@ -1,31 +1,30 @@
 import {
   CopyObjectCommand,
   type CopyObjectCommandInput,
-  GetObjectTaggingCommand,
   HeadObjectCommand,
   type HeadObjectCommandOutput,
-  PutObjectCommand,
-  PutObjectTaggingCommand,
   type S3Client,
-  type StorageClass,
 } from '@aws-sdk/client-s3';
 import { memoizedTlsCheck } from '../s3-client-factory';
-import { copySource, multipartCopy, sameVersion } from '../s3-copy';
-import { httpStatusOf, mapSseCError } from '../sse-c/error-mapping';
-import { NoncurrentVersionError, ObjectChangedError } from '../sse-c/errors';
+import { ConditionalWrites } from '../s3/conditional-write';
+import { copySource, MAX_COPY_OBJECT_BYTES, multipartCopy, restatedHeaders, sameVersion } from '../s3/copy';
+import { httpStatusOf, NoncurrentVersionError, ObjectChangedError, SseCKeyRequiredError } from '../s3/errors';
+import { getObjectTags, putObjectTags } from '../s3/tagging';
 import { S3_USER_METADATA_LIMIT_BYTES, userMetadataBytes } from './client-side-encryption';
 import { MetadataStrategy } from './content-format';
 import { type DataKeyRotation } from './data-key-rotation';
 import { ClientSideConfigurationError, ClientSideUsageError } from './errors';
 import { instructionFileKey } from './instruction-file';
+import { readInstructionFile, replaceInstructionFile } from './instruction-file-store';
 import { decodeContentMetadata, MAX_INSTRUCTION_FILE_BYTES, requiresInstructionFile } from './metadata/decode-metadata';
 import { encodeContentMetadata } from './metadata/encode-metadata';
 import { ALL_CONTENT_METADATA_KEYS, INSTRUCTION_FILE_SUFFIX, MetadataKeys } from './metadata/metadata-keys';
-import { mapObjectError, readInstructionFile, userMetadataOf } from './s3-object-io';
+import { mapObjectError } from './s3-errors';
+import { userMetadataOf } from './user-metadata';
+
+export { MAX_COPY_OBJECT_BYTES } from '../s3/copy';
 
 const MiB = 1024 * 1024;
-/** CopyObject's size limit; larger objects are copied part by part. */
-export const MAX_COPY_OBJECT_BYTES = 5 * 1024 * MiB;
 
 /** Options of {@link S3ObjectKeyRotator}. */
 export interface S3ObjectKeyRotatorOptions {
@@ -91,7 +90,9 @@ export interface ObjectKeyRotationResult {
  *   itself is untouched, so its ETag, version and Last-Modified stay as they are.
  * - Object-metadata objects: CopyObject of the object onto itself (MetadataDirective REPLACE,
  *   conditional on the ETag just read), which keeps the body bytes, the other user metadata, the
- *   standard headers, the tags (TaggingDirective COPY), the storage class and SSE-S3/SSE-KMS settings.
+ *   standard headers, the tags (TaggingDirective COPY), the storage class and SSE-KMS/DSSE-KMS settings.
+ *   SSE-S3 objects are copied without an encryption header, so they get the bucket's default encryption
+ *   (SSE-S3, or SSE-KMS under the bucket key in an SSE-KMS bucket, whose policy would deny `AES256`).
  *   In versioned buckets this makes a new current version; noncurrent versions keep the old wrap.
  *   SSE-C objects cannot be copied without their key and fail; radosgw Pacific cannot copy SSE-KMS
  *   sources (501) either: use instruction files there.
@@ -105,7 +106,7 @@ export class S3ObjectKeyRotator {
   private readonly copyPartSize: number;
   private readonly suffix: string;
   /** How each bucket's server honours If-Match on PutObject (radosgw Pacific: unquoted only, none in versioned buckets). */
-  private readonly writeConditions = new Map<string, 'quoted' | 'unquoted' | 'unsupported'>();
+  private readonly conditionalWrites = new ConditionalWrites();
 
   constructor(options: S3ObjectKeyRotatorOptions) {
     if (!options?.client || !options.rotation) throw new ClientSideConfigurationError('S3ObjectKeyRotator needs an S3Client (client) and a DataKeyRotation (rotation).');
@@ -126,7 +127,8 @@ export class S3ObjectKeyRotator {
     try {
       head = await this.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
     } catch (err) {
-      throw mapRotationError(err, ref, true);
+      // a HEAD without SSE-C headers fails with 400 only for an SSE-C object (AWS: no body; radosgw: InvalidArgument)
+      throw httpStatusOf(err) === 400 ? new SseCKeyRequiredError(ref, err) : mapObjectError(err, ref);
     }
     if (params.expectedVersionId !== undefined && !sameVersion(params.expectedVersionId, head.VersionId)) {
       throw new NoncurrentVersionError({ ...ref, versionId: params.expectedVersionId }, head.VersionId);
@@ -149,7 +151,7 @@ export class S3ObjectKeyRotator {
     const done = { outcome: 'rotated' as const, ...common, from: outcome.from.description, rewrap: outcome.method };
 
     if (md.strategy === MetadataStrategy.INSTRUCTION_FILE) {
-      await this.replaceInstructionFile(ref.bucket, fileKey, encoded.instructionFile!, file!.etag);
+      await replaceInstructionFile(this.s3, this.conditionalWrites, { bucket: ref.bucket, key: fileKey }, encoded.instructionFile!, file!.etag);
       return { ...done, method: 'instruction-file', ...(head.VersionId ? { versionId: head.VersionId } : {}) };
     }
     const newMetadata: Record<string, string> = { ...userMetadataOf(metadata), ...encoded.metadata };
@@ -181,22 +183,17 @@ export class S3ObjectKeyRotator {
       MetadataDirective: 'REPLACE',
       TaggingDirective: 'COPY',
       Metadata: metadata,
-      ...preservedHeaders(head),
+      ...restatedHeadersOf(head),
     };
     try {
-      const tags = await this.tagsOf(ref, head.VersionId);
+      const tags = await getObjectTags(this.s3, { ...ref, versionId: head.VersionId });
       await this.assertUnchanged(ref, head);
       const out = await this.s3.send(new CopyObjectCommand(input));
-      if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: out.VersionId, Tagging: { TagSet: tags } }));
+      if (tags.length > 0) await putObjectTags(this.s3, { ...ref, versionId: out.VersionId }, tags);
       return { method: 'copy-object' as const, versionId: out.VersionId };
     } catch (err) {
-      throw mapRotationError(err, ref);
+      throw mapObjectError(err, ref);
     }
-  }
-
-  private async tagsOf(ref: { bucket: string; key: string }, versionId: string | undefined): Promise<Array<{ Key: string; Value: string }>> {
-    const out = await this.s3.send(new GetObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: versionId }));
-    return (out.TagSet ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
   }
 
   /** Throws ObjectChangedError unless the current version is still the one read (same version id and ETag). */
@@ -208,22 +205,22 @@ export class S3ObjectKeyRotator {
   /** The same for objects over CopyObject's 5 GiB limit: UploadPartCopy of every range, tags set again afterwards. */
   private async multipartCopy(ref: { bucket: string; key: string }, head: HeadObjectCommandOutput, metadata: Record<string, string>) {
     try {
-      const tags = await this.tagsOf(ref, head.VersionId);
+      const tags = await getObjectTags(this.s3, { ...ref, versionId: head.VersionId });
       const done = await multipartCopy({
         s3: this.s3,
         source: { ...ref, versionId: head.VersionId },
         sourceEtag: head.ETag,
         size: head.ContentLength ?? 0,
         destination: ref,
-        createParams: { Metadata: metadata, ...preservedHeaders(head) },
+        createParams: { Metadata: metadata, ...restatedHeadersOf(head) },
         partSize: this.copyPartSize,
         concurrency: 1,
         beforeComplete: () => this.assertUnchanged(ref, head), // every part came from the version read
       });
-      if (tags.length > 0) await this.s3.send(new PutObjectTaggingCommand({ Bucket: ref.bucket, Key: ref.key, VersionId: done.VersionId, Tagging: { TagSet: tags } }));
+      if (tags.length > 0) await putObjectTags(this.s3, { ...ref, versionId: done.VersionId }, tags);
       return { method: 'multipart-copy' as const, versionId: done.VersionId };
     } catch (err) {
-      throw mapRotationError(err, ref);
+      throw mapObjectError(err, ref);
     }
   }
 
@@ -244,73 +241,12 @@ export class S3ObjectKeyRotator {
       return false;
     }
   }
-
-  /**
-   * Writes the new instruction file only if it is still the one read (If-Match on its ETag), so a
-   * concurrent overwrite of the object is never paired with the old data key. Servers that do not
-   * honour If-Match on PUT (radosgw Pacific compares the unquoted ETag, and ignores it in versioned
-   * buckets) are detected once per bucket; there the ETag is re-checked right before writing.
-   */
-  private async replaceInstructionFile(bucket: string, key: string, body: string, etag: string | undefined): Promise<void> {
-    const ref = { bucket, key };
-    const mode = this.writeConditions.get(bucket) ?? 'quoted';
-    if (etag && mode === 'unsupported' && (await this.currentEtag(bucket, key)) !== etag) throw new ObjectChangedError(ref, undefined, 'its instruction file changed');
-    const ifMatch = !etag || mode === 'unsupported' ? undefined : mode === 'quoted' ? etag : etag.replace(/"/g, '');
-    const bytes = Buffer.from(body, 'utf8');
-    try {
-      await this.s3.send(new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: bytes,
-        ContentLength: bytes.length,
-        ContentType: 'application/json',
-        Metadata: { [MetadataKeys.INSTRUCTION_FILE_MARKER]: '' },
-        IfMatch: ifMatch,
-      }));
-    } catch (err) {
-      if (httpStatusOf(err) === 412 && mode !== 'unsupported' && etag && (await this.currentEtag(bucket, key)) === etag) {
-        this.writeConditions.set(bucket, mode === 'quoted' ? 'unquoted' : 'unsupported');
-        return this.replaceInstructionFile(bucket, key, body, etag);
-      }
-      throw mapRotationError(err, ref);
-    }
-  }
-
-  private async currentEtag(bucket: string, key: string): Promise<string | undefined> {
-    try {
-      return (await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag;
-    } catch {
-      return undefined;
-    }
-  }
 }
 
-/** The headers CopyObject with MetadataDirective REPLACE would otherwise drop or reset. */
-function preservedHeaders(head: HeadObjectCommandOutput) {
+/** The headers a copy of the object onto itself restates (SSE-S3 is left to the bucket default: see `restatedHeaders`). */
+function restatedHeadersOf(head: HeadObjectCommandOutput) {
   if (head.SSECustomerAlgorithm) {
     throw new ClientSideUsageError('The object is also SSE-C encrypted; rotating its client-side key would need its SSE-C key to copy it. Use instruction files for such objects.');
   }
-  const out = {
-    ContentType: head.ContentType,
-    CacheControl: head.CacheControl,
-    ContentDisposition: head.ContentDisposition,
-    ContentEncoding: head.ContentEncoding,
-    ContentLanguage: head.ContentLanguage,
-    Expires: head.Expires,
-    WebsiteRedirectLocation: head.WebsiteRedirectLocation,
-    StorageClass: head.StorageClass && head.StorageClass !== 'STANDARD' ? (head.StorageClass as StorageClass) : undefined,
-    ServerSideEncryption: head.ServerSideEncryption,
-    SSEKMSKeyId: head.ServerSideEncryption === 'aws:kms' || head.ServerSideEncryption === 'aws:kms:dsse' ? head.SSEKMSKeyId : undefined,
-    BucketKeyEnabled: head.BucketKeyEnabled,
-  };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<typeof out>;
-}
-
-/**
- * 404 → EncryptedObjectNotFoundError, 412 → ObjectChangedError (Batch Operations retries it), and for
- * HEAD a 400 means an SSE-C object read without its key (SseCKeyRequiredError); anything else unchanged.
- */
-function mapRotationError(err: unknown, ref: { bucket: string; key: string }, head = false): unknown {
-  if (head && httpStatusOf(err) === 400) return mapSseCError(err, { kind: 'read', object: ref, readKeySent: false });
-  return mapObjectError(err, ref);
+  return restatedHeaders(head);
 }

@@ -12,7 +12,7 @@
  */
 import { KmsRequestError } from '../client-side/errors';
 import { S3EncryptionError } from '../errors';
-import { isTransientError } from '../sse-c/error-mapping';
+import { isTransientError } from '../s3/errors';
 import { SseCKeySourceError } from '../sse-c/errors';
 
 /** Per-task result codes of S3 Batch Operations. */
@@ -127,7 +127,7 @@ export function parseBatchOperationsEvent(event: unknown): {
   readonly tasks: Array<BatchOperationsTask | { readonly taskId: string; readonly invalid: string }>;
 } {
   const e = event as Partial<BatchOperationsEvent> | undefined;
-  if (!e || typeof e !== 'object' || typeof e.invocationId !== 'string' || typeof e.invocationSchemaVersion !== 'string' || !Array.isArray(e.tasks)) {
+  if (!e || typeof e !== 'object' || typeof e.invocationId !== 'string' || typeof e.invocationSchemaVersion !== 'string' || !isList(e.tasks)) {
     throw new BatchOperationsEventError('not an S3 Batch Operations invocation: expected invocationSchemaVersion, invocationId and tasks[]');
   }
   if (e.invocationSchemaVersion !== '2.0' && e.invocationSchemaVersion !== '1.0') {
@@ -167,7 +167,7 @@ export async function runBatchOperationsTasks(
   const classify = options.classify ?? classifyTaskError;
   const scrub = options.scrub ?? ((s: string) => s);
   const reserveMs = options.reserveMs ?? 30_000;
-  const results: BatchOperationsResult[] = new Array(parsed.tasks.length);
+  const results = new Array<BatchOperationsResult>(parsed.tasks.length);
   let next = 0;
   const worker = async () => {
     while (next < parsed.tasks.length) {
@@ -238,4 +238,9 @@ function bucketFromArn(arn: string | undefined): string | undefined {
   if (typeof arn !== 'string') return undefined;
   const m = /^arn:[^:]+:s3:[^:]*:[^:]*:(.+)$/.exec(arn);
   return m ? m[1] : undefined;
+}
+
+/** Array.isArray without narrowing a readonly array to `any[]`. */
+function isList<T>(value: readonly T[] | undefined): value is readonly T[] {
+  return Array.isArray(value);
 }

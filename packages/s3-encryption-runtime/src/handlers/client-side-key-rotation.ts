@@ -22,6 +22,7 @@
  */
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { MetadataStrategy } from '../client-side/content-format';
 import { ClientSideConfigurationError } from '../client-side/errors';
 import { DataKeyRotation, keyringRotationKey, kmsRotationKey, type RotationKey } from '../client-side/data-key-rotation';
 import { RawAesKeyring } from '../client-side/keyrings/raw-aes-keyring';
@@ -66,7 +67,7 @@ export function createClientSideKeyRotationHandler(options: ClientSideKeyRotatio
         const rotation = await options.keys.rotation();
         if (cached?.rotation !== rotation) cached = { rotation, rotator: options.rotatorFor(rotation) };
         const r = await cached.rotator.rotate({ bucket: task.bucket, key: task.key, ...(task.versionId ? { expectedVersionId: task.versionId } : {}) });
-        const where = r.location === 'instruction-file' ? 'instruction file' : 'object metadata';
+        const where = r.location === MetadataStrategy.INSTRUCTION_FILE ? 'instruction file' : 'object metadata';
         if (r.outcome === 'instruction-file') return 'skipped: an instruction file, rotated together with its object';
         if (r.outcome === 'already-current') return `already under ${r.to} (V${r.formatVersion}, ${where})`;
         const how = r.method === 'instruction-file' ? 'instruction file replaced' : `metadata rewritten with ${r.method === 'copy-object' ? 'CopyObject' : 'UploadPartCopy'}`;

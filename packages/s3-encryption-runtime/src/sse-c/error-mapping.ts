@@ -13,17 +13,11 @@
  * | conditional PUT, quoted ETag   | honoured                                 | 412 even when it matches (needs the ETag unquoted) |
  * | If-Match on CompleteMultipartUpload | honoured                            | ignored                                   |
  */
-import { InsecureEndpointError } from '../s3-client-factory';
-import {
-  ObjectChangedError,
-  S3ObjectNotFoundError,
-  type S3ObjectRef,
-  SseCBlockedError,
-  SseCKeyRequiredError,
-  SseCNotApplicableError,
-  SseCWrongKeyError,
-} from './errors';
 import { S3EncryptionError } from '../errors';
+import { InsecureEndpointError } from '../s3-client-factory';
+import { errorCodeOf, errorMessageOf, httpStatusOf, ObjectChangedError, S3ObjectNotFoundError, SseCKeyRequiredError } from '../s3/errors';
+import type { S3ObjectRef } from '../s3/object-ref';
+import { SseCBlockedError, SseCNotApplicableError, SseCWrongKeyError } from './errors';
 
 /** What kind of SSE-C request failed. */
 export type SseCRequestKind =
@@ -48,35 +42,6 @@ export interface SseCErrorContext {
   readonly insecureEndpoint?: string;
 }
 
-/** The parts of an SDK v3 service error this module reads. */
-interface SdkError {
-  name?: string;
-  Code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-/** HTTP status of an SDK error, if it has one. */
-export function httpStatusOf(err: unknown): number | undefined {
-  return (err as SdkError | undefined)?.$metadata?.httpStatusCode;
-}
-
-/** S3 error code (`Code` from the XML body, else the SDK's `name`). */
-export function errorCodeOf(err: unknown): string | undefined {
-  const e = err as SdkError | undefined;
-  return e?.Code ?? e?.name;
-}
-
-/** True for radosgw's and AWS's "this server cannot copy from an encrypted source" (501 NotImplemented). */
-export function isCopyNotImplemented(err: unknown): boolean {
-  return httpStatusOf(err) === 501 || errorCodeOf(err) === 'NotImplemented';
-}
-
-/** True for S3's "copy onto itself without changing anything" refusal (400 InvalidRequest). */
-export function isCopyToItselfRefused(err: unknown): boolean {
-  return httpStatusOf(err) === 400 && /copy .*to itself/i.test((err as SdkError).message ?? '');
-}
-
 /**
  * Maps an error from an SSE-C request to the typed error it means, or returns it unchanged when it
  * is not specific to SSE-C (throttling, 5xx, network, other 4xx). Typed errors pass through unchanged.
@@ -86,7 +51,7 @@ export function mapSseCError(err: unknown, ctx: SseCErrorContext): unknown {
   const status = httpStatusOf(err);
   if (status === undefined) return err;
   const code = errorCodeOf(err) ?? '';
-  const message = (err as SdkError).message ?? '';
+  const message = errorMessageOf(err);
 
   if (status === 404) return new S3ObjectNotFoundError(ctx.object, err, code === 'NoSuchBucket');
   if (status === 412) return new ObjectChangedError(ctx.object, err);
@@ -113,25 +78,5 @@ export function mapSseCError(err: unknown, ctx: SseCErrorContext): unknown {
 
 function hasBody(err: unknown): boolean {
   // the SDK names body-less 4xx errors after the status ("Unknown", "BadRequest", "NotFound", "Forbidden")
-  const e = err as SdkError;
-  return e.Code !== undefined;
-}
-
-/** Whether an error is worth retrying later: throttling, timeouts, 5xx, dropped connections. */
-export function isTransientError(err: unknown): boolean {
-  if (err instanceof ObjectChangedError) return true;
-  if (err instanceof S3EncryptionError) return false;
-  const e = err as SdkError & { $retryable?: unknown; code?: string };
-  const status = httpStatusOf(err);
-  if (status !== undefined) {
-    if (status >= 500 && status !== 501) return true;
-    if (status === 429 || status === 408) return true;
-    return /Throttl|SlowDown|RequestTimeout|TooManyRequests|RequestLimitExceeded/.test(errorCodeOf(err) ?? '');
-  }
-  if (e?.$retryable) return true;
-  const networkCode = e?.code ?? '';
-  return (
-    /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|ECONNABORTED|EHOSTUNREACH|ENETUNREACH)$/.test(networkCode) ||
-    /TimeoutError|Throttl|RequestTimeout/.test(e?.name ?? '')
-  );
+  return (err as { Code?: string }).Code !== undefined;
 }

@@ -1,22 +1,13 @@
 import { S3EncryptionError } from '../errors';
-import { type S3ObjectRef, where } from '../s3-object-ref';
+import { S3ObjectError } from '../s3/errors';
+import { type S3ObjectRef, where } from '../s3/object-ref';
 
-export type { S3ObjectRef } from '../s3-object-ref';
+export type { S3ObjectRef } from '../s3/object-ref';
+// Errors about an object that SSE-C shares with client-side code; they live in the S3 layer.
+export { IncompleteBodyError, NoncurrentVersionError, ObjectChangedError, S3ObjectNotFoundError, SseCKeyRequiredError } from '../s3/errors';
 
 /** Base of the SSE-C errors that concern one object; carries the object and the HTTP status, if any. */
-export abstract class SseCObjectError extends S3EncryptionError {
-  /** The object the request was about. */
-  public readonly object: S3ObjectRef;
-  /** The HTTP status S3 answered with, if the error came from S3. */
-  public readonly httpStatusCode?: number;
-
-  protected constructor(code: string, message: string, object: S3ObjectRef, cause?: unknown) {
-    super(code, message, cause === undefined ? undefined : { cause });
-    this.object = object;
-    const status = (cause as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-    if (status !== undefined) this.httpStatusCode = status;
-  }
-}
+export abstract class SseCObjectError extends S3ObjectError {}
 
 /** The object is SSE-C encrypted with a different key than the one sent. */
 export class SseCWrongKeyError extends SseCObjectError {
@@ -34,13 +25,6 @@ export class SseCWrongKeyError extends SseCObjectError {
       object,
       cause,
     );
-  }
-}
-
-/** The object is SSE-C encrypted and the request carried no SSE-C key. */
-export class SseCKeyRequiredError extends SseCObjectError {
-  constructor(object: S3ObjectRef, cause?: unknown) {
-    super('SseCKeyRequired', `${where(object)} is SSE-C encrypted: pass the SSE-C key it was written with to read it.`, object, cause);
   }
 }
 
@@ -70,49 +54,6 @@ export class SseCNotApplicableError extends SseCObjectError {
       object,
       cause,
     );
-  }
-}
-
-/** The object (or its bucket) does not exist. */
-export class S3ObjectNotFoundError extends SseCObjectError {
-  constructor(object: S3ObjectRef, cause?: unknown, bucketMissing = false) {
-    super(
-      bucketMissing ? 'NoSuchBucket' : 'NoSuchKey',
-      bucketMissing ? `bucket ${object.bucket} does not exist (or is not visible to you)` : `${where(object)} does not exist`,
-      object,
-      cause,
-    );
-  }
-}
-
-/** A conditional request failed: the object changed while we worked on it (HTTP 412). Retry reads it afresh. */
-export class ObjectChangedError extends SseCObjectError {
-  constructor(object: S3ObjectRef, cause?: unknown, detail?: string) {
-    super(
-      'ObjectChanged',
-      `${where(object)} changed while it was being processed${detail ? ` (${detail})` : ''}; nothing was overwritten. Retry the operation.`,
-      object,
-      cause,
-    );
-  }
-}
-
-/** Re-keying addressed a version that is no longer the current one. */
-export class NoncurrentVersionError extends SseCObjectError {
-  constructor(object: S3ObjectRef, currentVersionId: string | undefined) {
-    super(
-      'NoncurrentVersion',
-      `${where(object)} is not the current version (current: ${currentVersionId ?? 'none'}). Re-keying writes a new ` +
-        'current version, so only the current version can be re-keyed; noncurrent versions keep their key until they expire.',
-      object,
-    );
-  }
-}
-
-/** A response body ended before the announced length: the transfer was cut short and its data must not be used. */
-export class IncompleteBodyError extends SseCObjectError {
-  constructor(object: S3ObjectRef, expected: number, received: number) {
-    super('IncompleteBody', `${where(object)}: expected ${expected} bytes, received ${received}; the transfer was cut short.`, object);
   }
 }
 

@@ -10,8 +10,6 @@ import {
   ContentFormat,
   DataKeyRotation,
   DataKeyUnwrapError,
-  decodeContentMetadata,
-  encodeContentMetadata,
   EncryptionContextMismatchError,
   type EncryptedObject,
   KeyCommitmentError,
@@ -26,6 +24,8 @@ import {
   RawRsaKeyring,
   type RotationKey,
 } from '../../src';
+import { decodeContentMetadata } from '../../src/client-side/metadata/decode-metadata';
+import { encodeContentMetadata } from '../../src/client-side/metadata/encode-metadata';
 import { FakeKms } from './support/fake-kms';
 import { addReEncrypt } from './support/fake-kms-reencrypt';
 import { rsaKeyPair, testKmsClient } from './support/keyrings';

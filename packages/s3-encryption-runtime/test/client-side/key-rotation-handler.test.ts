@@ -23,7 +23,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   ClientSideConfigurationError,
   ClientSideEncryption,
-  classifyRotationError,
   ContentFormat,
   createClientSideKeyRotationHandler,
   DataKeyRotation,
@@ -38,6 +37,7 @@ import {
   S3ObjectKeyRotator,
   SseCKeySourceError,
 } from '../../src';
+import { classifyRotationError } from '../../src/handlers/client-side-key-rotation';
 import { FakeKms } from './support/fake-kms';
 import { addReEncrypt } from './support/fake-kms-reencrypt';
 import { testKmsClient } from './support/keyrings';
@@ -117,6 +117,27 @@ describe('metadata rewrite with CopyObject (AWS semantics)', () => {
     const rotated = { metadata: input.Metadata!, body: Buffer.alloc(0) };
     await new ClientSideEncryption({ keyring: new KmsKeyring({ client: testKmsClient(), keyId: newKey }) }).createDecryptor(rotated, { encryptionContext: { app: 'billing' } });
     expect(s3.commandCalls(PutObjectTaggingCommand)[0].args[0].input).toEqual({ Bucket: 'data', Key: 'reports/2026 Q1.csv', VersionId: 'v2', Tagging: { TagSet: [{ Key: 'class', Value: 'pii' }] } });
+  });
+
+  it('an SSE-S3 object is copied without x-amz-server-side-encryption, so the bucket default applies (an SSE-KMS bucket denies AES256)', async () => {
+    const head = { ETag: '"e1"', VersionId: 'v1', ContentLength: 100, Metadata: await kmsObjectMetadata(oldKey), ServerSideEncryption: 'AES256', ContentType: 'text/csv' } as const;
+    s3.on(HeadObjectCommand).resolves(head);
+    s3.on(GetObjectTaggingCommand).resolves({ TagSet: [] });
+    s3.on(CopyObjectCommand).resolves({ VersionId: 'v2' });
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'up-1' });
+    s3.on(UploadPartCopyCommand).resolves({ CopyPartResult: { ETag: '"p"' } });
+    s3.on(CompleteMultipartUploadCommand).resolves({ VersionId: 'v3' });
+
+    expect((await handler()(event(['replica.csv']))).results[0]).toMatchObject({ resultCode: 'Succeeded' });
+    const copy = s3.commandCalls(CopyObjectCommand)[0].args[0].input;
+    expect(copy).toMatchObject({ MetadataDirective: 'REPLACE', ContentType: 'text/csv' });
+    expect(Object.keys(copy).filter((k) => /ServerSideEncryption|SSEKMS|BucketKey/.test(k))).toEqual([]);
+
+    // the same for the UploadPartCopy path (objects over CopyObject's limit): CreateMultipartUpload names no algorithm
+    expect((await handler({ maxCopyObjectBytes: 50 })(event(['replica.csv']))).results[0]).toMatchObject({ resultCode: 'Succeeded' });
+    const create = s3.commandCalls(CreateMultipartUploadCommand)[0].args[0].input;
+    expect(create).toMatchObject({ ContentType: 'text/csv' });
+    expect(Object.keys(create).filter((k) => /ServerSideEncryption|SSEKMS|BucketKey/.test(k))).toEqual([]);
   });
 
   it('an AWS 412 on the conditional copy is a TemporaryFailure (Batch Operations retries with a fresh read)', async () => {

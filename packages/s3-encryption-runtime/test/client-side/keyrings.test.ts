@@ -1,15 +1,13 @@
 import {
-  constants, createCipheriv, createDecipheriv, createSecretKey, generateKeyPairSync, KeyObject, privateDecrypt, publicEncrypt, randomBytes,
+  constants, createCipheriv, createDecipheriv, createSecretKey, generateKeyPairSync, type KeyObject, privateDecrypt, publicEncrypt, randomBytes,
 } from 'node:crypto';
 import { inspect } from 'node:util';
 import {
-  AlgorithmSuite, ClientSideConfigurationError, ClientSideEncryption, ContentFormat, DataKeyUnwrapError, type DataKeyUnwrapRequest,
-  type DataKeyWrapRequest, decodeContentMetadata, EncryptionContextMismatchError, type Keyring, KeyringMismatchError, KmsKeyring,
-  KmsRequestError, MaterialDescriptionMismatchError, MetadataStrategy, RawAesKeyring, RawRsaKeyring, type WrappedDataKey,
-  WrappingAlgorithm,
+  AlgorithmSuite, ClientSideConfigurationError, ClientSideEncryption, DataKeyUnwrapError, type DataKeyUnwrapRequest,
+  type DataKeyWrapRequest, type Keyring, KeyringMismatchError, MaterialDescriptionMismatchError, MetadataStrategy, RawAesKeyring,
+  RawRsaKeyring, type WrappedDataKey, WrappingAlgorithm,
 } from '../../src/client-side';
-import { FakeKms } from './support/fake-kms';
-import { rsaKeyPair, testKmsClient } from './support/keyrings';
+import { rsaKeyPair } from './support/keyrings';
 
 const V2 = AlgorithmSuite.AES_256_GCM_IV12_TAG16_NO_KDF;
 const V3 = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
@@ -51,13 +49,32 @@ describe('RawAesKeyring (AES/GCM)', () => {
     await expect(keyring.unwrapDataKey(unwrapRequest(w, V3, { materialDescription: { purpose: 'other' } }))).rejects.toThrow(/"purpose"/);
   });
 
-  it('accepts 128/192/256-bit wrapping keys (keys other clients created) and rejects other lengths', async () => {
-    for (const len of [16, 24, 32]) {
-      const k = new RawAesKeyring({ wrappingKey: randomBytes(len) });
-      const w = await k.wrapDataKey({ suite: V3, encryptionContext: {} });
-      expect((await k.unwrapDataKey(unwrapRequest(w, V3))).symmetricKeySize).toBe(32);
+  it.each([16, 24])('a %i-byte key decrypts what another client wrapped with it (as Java\'s AesKeyring does), but refuses to wrap', async (len) => {
+    const small = randomBytes(len);
+    const dataKey = randomBytes(32);
+    for (const suite of [V2, V3]) {
+      // the Java client's AES/GCM wrap under an AES-128/192 key: IV(12) ‖ AES-GCM(data key, AAD = content algorithm) ‖ tag
+      const iv = randomBytes(12);
+      const c = createCipheriv(`aes-${len * 8}-gcm` as 'aes-128-gcm', small, iv);
+      c.setAAD(Buffer.from(suite.cekAlgorithm));
+      const edk = Buffer.concat([iv, c.update(dataKey), c.final(), c.getAuthTag()]);
+      const readOnly = new RawAesKeyring({ wrappingKey: small });
+      const unwrapped = await readOnly.unwrapDataKey({ suite, wrappingAlgorithm: WrappingAlgorithm.AES_GCM, encryptedDataKey: edk, encryptionContext: {}, materialDescription: {}, expectedEncryptionContext: {} });
+      expect(unwrapped.export()).toEqual(dataKey);
+      const err = await readOnly.wrapDataKey({ suite, encryptionContext: {} }).then(() => new Error('no error'), (e: unknown) => e as Error);
+      expect(err).toBeInstanceOf(ClientSideConfigurationError);
+      expect(err.message).toBe(`RawAesKeyring(AES-${len * 8}) can only decrypt: new data keys are wrapped only under 32-byte (AES-256) keys, and this key has ${len * 8} bits. ` +
+        'Encrypt with an AES-256 key; to move existing objects to one, rotate them with DataKeyRotation (or the key-rotation handler).');
+      // also when re-wrapping a given data key (rotation to it)
+      await expect(readOnly.wrapDataKey({ suite, encryptionContext: {}, plaintextDataKey: createSecretKey(dataKey) })).rejects.toBeInstanceOf(ClientSideConfigurationError);
     }
-    expect(() => new RawAesKeyring({ wrappingKey: randomBytes(20) })).toThrow(ClientSideConfigurationError);
+    await expect(new ClientSideEncryption({ keyring: new RawAesKeyring({ wrappingKey: small }) }).encrypt(Buffer.from('x'))).rejects.toThrow(/can only decrypt/);
+  });
+
+  it('accepts only 16-, 24- and 32-byte keys', () => {
+    for (const len of [0, 8, 20, 31, 33, 64]) {
+      expect(() => new RawAesKeyring({ wrappingKey: randomBytes(len) })).toThrow(/needs a 32-byte \(AES-256\) wrapping key \(16- and 24-byte keys are accepted for decrypting only/);
+    }
     expect(() => new RawAesKeyring({ wrappingKey: 'x' as unknown as Buffer })).toThrow(ClientSideConfigurationError);
   });
 
@@ -77,7 +94,7 @@ describe('RawAesKeyring (AES/GCM)', () => {
   });
 
   it('never shows key bytes in inspect, JSON or errors', async () => {
-    const text = `${inspect(keyring, { depth: 5, showHidden: true })} ${JSON.stringify(keyring)} ${String(keyring)}`;
+    const text = `${inspect(keyring, { depth: 5, showHidden: true })} ${JSON.stringify(keyring)}`;
     expect(text).not.toContain(key.toString('hex'));
     expect(text).not.toContain(key.toString('base64'));
     const w = await keyring.wrapDataKey({ suite: V3, encryptionContext: {} });
@@ -129,82 +146,6 @@ describe('RawRsaKeyring (RSA-OAEP-SHA1)', () => {
   });
 });
 
-describe('KmsKeyring (kms+context)', () => {
-  let kms: FakeKms;
-  let keyId: string;
-  let keyring: KmsKeyring;
-  beforeEach(() => {
-    kms = new FakeKms();
-    keyId = kms.createKey('alias/app');
-    keyring = new KmsKeyring({ client: testKmsClient(), keyId });
-  });
-  afterEach(() => kms.restore());
-
-  it('calls GenerateDataKey with the caller context plus aws:x-amz-cek-alg and stores the whole context', async () => {
-    const w = await keyring.wrapDataKey({ suite: V3, encryptionContext: { tenant: 'a' } });
-    expect(kms.requests[0]).toEqual({ op: 'GenerateDataKey', input: expect.objectContaining({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: { tenant: 'a', 'aws:x-amz-cek-alg': '115' } }) });
-    expect(w.encryptionContext).toEqual({ tenant: 'a', 'aws:x-amz-cek-alg': '115' });
-    const dk = await keyring.unwrapDataKey(unwrapRequest(w, V3, { expectedEncryptionContext: { tenant: 'a' } }));
-    expect(dk.equals(w.plaintextDataKey)).toBe(true);
-    expect(kms.requests[1]).toEqual({ op: 'Decrypt', input: expect.objectContaining({ KeyId: keyId, EncryptionContext: w.encryptionContext }) });
-  });
-
-  it('uses KMS Encrypt to wrap an existing data key', async () => {
-    const dataKey = createSecretKey(randomBytes(32));
-    const w = await keyring.wrapDataKey({ suite: V2, encryptionContext: {}, plaintextDataKey: dataKey });
-    expect(kms.requests.map((r) => r.op)).toEqual(['Encrypt']);
-    expect((await keyring.unwrapDataKey(unwrapRequest(w, V2))).equals(dataKey)).toBe(true);
-  });
-
-  it('refuses the reserved key in the caller context', async () => {
-    await expect(keyring.wrapDataKey({ suite: V3, encryptionContext: { 'aws:x-amz-cek-alg': 'x' } })).rejects.toBeInstanceOf(ClientSideConfigurationError);
-  });
-
-  it('checks the stored context against the expected one before calling KMS (ignoring the reserved keys)', async () => {
-    const w = await keyring.wrapDataKey({ suite: V3, encryptionContext: { tenant: 'a' } });
-    kms.requests.length = 0;
-    for (const expected of [{}, { tenant: 'b' }, { tenant: 'a', extra: '1' }] as Record<string, string>[]) {
-      await expect(keyring.unwrapDataKey(unwrapRequest(w, V3, { expectedEncryptionContext: expected }))).rejects.toBeInstanceOf(EncryptionContextMismatchError);
-    }
-    expect(kms.requests).toHaveLength(0);
-    // kms_cmk_id (SDK v1) and aws:x-amz-cek-alg are ignored on both sides
-    const stored = { ...w.encryptionContext };
-    await expect(keyring.unwrapDataKey(unwrapRequest(w, V3, { expectedEncryptionContext: { tenant: 'a', 'aws:x-amz-cek-alg': 'whatever' } }))).resolves.toBeInstanceOf(KeyObject);
-    expect(w.encryptionContext).toEqual(stored);
-  });
-
-  it('checks aws:x-amz-cek-alg against the object content algorithm (downgrade protection)', async () => {
-    const w = await keyring.wrapDataKey({ suite: V3, encryptionContext: {} });
-    await expect(keyring.unwrapDataKey(unwrapRequest(w, V2))).rejects.toThrow(/downgrade/);
-    await expect(keyring.unwrapDataKey(unwrapRequest(w, V3, { encryptionContext: {} }))).rejects.toBeInstanceOf(EncryptionContextMismatchError);
-  });
-
-  it('maps KMS failures: wrong key / changed ciphertext → DataKeyUnwrapError, anything else → KmsRequestError', async () => {
-    const w = await keyring.wrapDataKey({ suite: V3, encryptionContext: {} });
-    const other = new KmsKeyring({ client: testKmsClient(), keyId: kms.createKey() });
-    await expect(other.unwrapDataKey(unwrapRequest(w, V3))).rejects.toThrow(DataKeyUnwrapError);
-    await expect(other.unwrapDataKey(unwrapRequest(w, V3))).rejects.toThrow(/IncorrectKeyException/);
-    const changed = Buffer.from(w.encryptedDataKey);
-    changed[changed.length - 3] ^= 1;
-    await expect(keyring.unwrapDataKey(unwrapRequest(w, V3, { encryptedDataKey: changed }))).rejects.toThrow(/InvalidCiphertextException/);
-    const missing = new KmsKeyring({ client: testKmsClient(), keyId: 'alias/missing' });
-    await expect(missing.wrapDataKey({ suite: V3, encryptionContext: {} })).rejects.toBeInstanceOf(KmsRequestError);
-    kms.mock.rejects(Object.assign(new Error('User is not authorized to perform kms:Decrypt'), { name: 'AccessDeniedException' }));
-    await expect(keyring.unwrapDataKey(unwrapRequest(w, V3))).rejects.toBeInstanceOf(KmsRequestError);
-    await expect(keyring.unwrapDataKey(unwrapRequest(w, V3))).rejects.toThrow(/AccessDeniedException/);
-  });
-
-  it('an alias works for encryption; a discovery keyring decrypts without naming the key and cannot encrypt', async () => {
-    const byAlias = new KmsKeyring({ client: testKmsClient(), keyId: 'alias/app' });
-    const w = await byAlias.wrapDataKey({ suite: V3, encryptionContext: {} });
-    const discovery = new KmsKeyring({ client: testKmsClient(), allowDecryptWithAnyKey: true });
-    expect((await discovery.unwrapDataKey(unwrapRequest(w, V3))).equals(w.plaintextDataKey)).toBe(true);
-    expect(kms.requests.pop()).toEqual({ op: 'Decrypt', input: expect.objectContaining({ KeyId: undefined }) });
-    await expect(discovery.wrapDataKey({ suite: V3, encryptionContext: {} })).rejects.toBeInstanceOf(ClientSideConfigurationError);
-    expect(() => new KmsKeyring({ client: testKmsClient() })).toThrow(/allowDecryptWithAnyKey/);
-  });
-});
-
 describe('a user-written keyring behind the public Keyring interface', () => {
   /** Example: an AES/GCM keyring whose key lives elsewhere (here: a closure), written only against the public API. */
   class VaultKeyring implements Keyring {
@@ -250,29 +191,7 @@ describe('a user-written keyring behind the public Keyring interface', () => {
   });
 });
 
-describe('rewrap (KEK rotation building block)', () => {
-  it.each([ContentFormat.V3, ContentFormat.V2])('%s: moves the data key to a new keyring without touching the body', async (format) => {
-    const kms = new FakeKms();
-    try {
-      const oldKeyring = new RawAesKeyring({ wrappingKey: randomBytes(32) });
-      const newKeyring = new KmsKeyring({ client: testKmsClient(), keyId: kms.createKey() });
-      for (const strategy of [MetadataStrategy.OBJECT_METADATA, MetadataStrategy.INSTRUCTION_FILE]) {
-        const obj = await new ClientSideEncryption({ keyring: oldKeyring, format, metadataStrategy: strategy }).encrypt(Buffer.from('rotate me'));
-        const { encoded, contentMetadata } = await new ClientSideEncryption({ keyring: oldKeyring }).rewrap(obj, newKeyring, { newEncryptionContext: { app: 'x' } });
-        expect(contentMetadata.wrappingAlgorithm).toBe(WrappingAlgorithm.KMS_CONTEXT);
-        if (format === ContentFormat.V3 && strategy === MetadataStrategy.INSTRUCTION_FILE) {
-          expect(encoded.metadata).toEqual(obj.metadata); // c/d/i stay; only the instruction file changes
-        }
-        const reader = new ClientSideEncryption({ keyring: newKeyring });
-        const out = await reader.decrypt({ body: obj.body, metadata: encoded.metadata, instructionFile: encoded.instructionFile }, { encryptionContext: { app: 'x' } });
-        expect(out.toString()).toBe('rotate me');
-        expect(decodeContentMetadata({ metadata: encoded.metadata, instructionFile: encoded.instructionFile }).strategy).toBe(strategy);
-      }
-    } finally {
-      kms.restore();
-    }
-  });
-});
+// KmsKeyring, and re-wrapping to it, run against the moto KMS server: test/integ/kms-keyring.test.ts
 
 describe('legacy wraps (behind enableLegacyWrappingAlgorithms)', () => {
   const key = randomBytes(32);

@@ -3,19 +3,20 @@
  * - the Batch Operations handler, bundled with esbuild exactly as the construct bundles it, on a
  *   200-task event (KMS to KMS), then again (idempotent), and on raw AES keys from Secrets Manager;
  * - S3ObjectKeyRotator directly: what is preserved, the multipart-copy path, concurrent overwrites.
- * KMS (the fake, with ReEncrypt) and Secrets Manager are in-process mocks; S3 is real.
+ * S3 is radosgw; KMS (GenerateDataKey, Encrypt, Decrypt, ReEncrypt) and Secrets Manager are the moto server,
+ * reached through the real SDK clients, the bundle's own included. moto's ReEncrypt ignores SourceKeyId and
+ * its Decrypt answers a wrong KeyId with AccessDeniedException; ./support/kms-as-documented.ts restores the
+ * documented IncorrectKeyException, which rotation relies on to tell "under this old key" from "another key".
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { shippedHandlerBundle } from '../support/handler-bundle';
 import {
   type BatchOperationsResponse,
@@ -31,32 +32,30 @@ import {
   S3EncryptionClient,
   S3ObjectKeyRotator,
 } from '../../src';
-import { FakeKms } from '../client-side/support/fake-kms';
-import { addReEncrypt } from '../client-side/support/fake-kms-reencrypt';
-import { testKmsClient } from '../client-side/support/keyrings';
 import { rawGet } from '../client-side/support/s3-fixtures';
-import { describeWithS3, s3TestServer } from './support/s3-test-server';
+import { kmsAsDocumented, type KmsAsDocumented } from './support/kms-as-documented';
+import { describeWithS3AndKms, motoTestServer, uniqueName } from './support/moto-server';
+import { s3TestServer } from './support/s3-test-server';
 import { MiB, patternBuffer, sha256 } from './support/test-data';
 
 type Expected = 'rotated' | 'current' | 'foreign' | 'raw' | 'missing' | 'plain' | 'sse-kms-copy' | 'sse-kms-file' | 'noncurrent' | 'instruction';
 type Handler = (event: unknown, context?: unknown) => Promise<BatchOperationsResponse>;
 
-describeWithS3('client-side KEK rotation against radosgw', () => {
+describeWithS3AndKms('client-side KEK rotation against radosgw and the moto KMS / Secrets Manager', () => {
   const s3 = s3TestServer();
-  const kms = new FakeKms();
-  addReEncrypt(kms);
-  const oldKey = kms.createKey('alias/data-old');
-  const olderKey = kms.createKey();
-  const newKey = kms.createKey('alias/data-new');
-  const foreignKey = kms.createKey();
-  const secrets = mockClient(SecretsManagerClient);
+  const moto = motoTestServer();
+  let kms: KmsAsDocumented;
+  let oldKey: string;
+  let olderKey: string;
+  let newKey: string;
+  let foreignKey: string;
   const saved = { ...process.env };
   const outdir = join(__dirname, '..', '..', 'node_modules', '.cache', 's3-encryption-constructs-tests', `cse-rotation-${process.pid}`);
   let bundlePath: string;
   let plain: string;
   let versioned: string;
 
-  const kmsKeyring = (keyId: string): Keyring => new KmsKeyring({ client: testKmsClient(), keyId });
+  const kmsKeyring = (keyId: string): Keyring => new KmsKeyring({ client: moto.kmsClient(), keyId });
   const writer = (keyring: Keyring, format: ContentFormat, strategy: MetadataStrategy) =>
     new S3EncryptionClient({ client: s3.client, encryption: new ClientSideEncryption({ keyring, format, metadataStrategy: strategy }), partSize: 5 * MiB });
 
@@ -73,13 +72,19 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
       ROTATION_CONCURRENCY: '16',
       ...env,
     });
-    // a copy per configuration: a new module instance that still shares the (mocked) SDK clients in node_modules
+    // a copy per configuration: a new module instance that still shares the SDK clients in node_modules (and the shim)
     const copy = join(outdir, `${variant}.js`);
     copyFileSync(bundlePath, copy);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shipped CommonJS bundle, loaded by path as Lambda loads it
     return (require(copy) as { handler: Handler }).handler;
   }
 
   beforeAll(async () => {
+    kms = kmsAsDocumented(moto);
+    oldKey = await moto.createKmsKey(`alias/${uniqueName('data-old')}`);
+    olderKey = await moto.createKmsKey();
+    newKey = await moto.createKmsKey(`alias/${uniqueName('data-new')}`);
+    foreignKey = await moto.createKmsKey();
     mkdirSync(outdir, { recursive: true });
     bundlePath = shippedHandlerBundle('client-side-key-rotation');
     plain = await s3.createBucket('cse-rotation');
@@ -89,7 +94,6 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
   afterAll(async () => {
     process.env = saved;
     kms.restore();
-    secrets.restore();
     await s3.deleteBucket(plain);
     await s3.deleteBucket(versioned);
   });
@@ -186,7 +190,7 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
     });
 
     it('reports the expected result code and reason for every task, with no key material and no kms:Decrypt', async () => {
-      kms.requests.splice(0);
+      kms.calls.length = 0;
       const response = await handler(event('invocation-1'), { getRemainingTimeInMillis: () => 900_000 });
       expect(response).toMatchObject({ invocationSchemaVersion: '2.0', invocationId: 'invocation-1', treatMissingKeysAs: 'PermanentFailure' });
       expect(response.results).toHaveLength(202); // 200 objects and 2 instruction files
@@ -211,7 +215,7 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
         expect({ task: r.taskId, code: r.resultCode, expected: plan[i].expected }).toEqual({ task: `task-${i}`, code: codes[plan[i].expected], expected: plan[i].expected });
         expect(r.resultString).toMatch(texts[plan[i].expected]);
       });
-      expect(kms.requests.map((r) => r.op).filter((op) => op !== 'ReEncrypt')).toEqual([]); // data keys never left KMS
+      expect(kms.calls.map((c) => c.op).filter((op) => op !== 'ReEncrypt')).toEqual([]); // data keys never left KMS
     }, 300_000);
 
     it('rotated objects decrypt under the new key only, with the same plaintext, and nothing but the encryption metadata changed', async () => {
@@ -267,35 +271,36 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
   it('raw AES keys from Secrets Manager (AWSPREVIOUS to AWSCURRENT): rotated, with no key bytes in any result', async () => {
     const previous = randomBytes(32);
     const current = randomBytes(32);
-    secrets.on(GetSecretValueCommand, { SecretId: 'app/kek', VersionStage: 'AWSPREVIOUS' }).resolves({ SecretBinary: new Uint8Array(previous), VersionId: 'v1' });
-    secrets.on(GetSecretValueCommand, { SecretId: 'app/kek', VersionStage: 'AWSCURRENT' }).resolves({ SecretString: current.toString('base64'), VersionId: 'v2' });
+    const secretId = uniqueName('app/kek');
+    const v1 = await moto.createSecret(secretId, { binary: previous });
+    const v2 = await moto.rotateSecret(secretId, { text: current.toString('base64') }); // v1 is now AWSPREVIOUS
     const keys = Array.from({ length: 12 }, (_, i) => `raw/${i}.bin`);
     for (const [i, key] of keys.entries()) {
-      const keyring = new RawAesKeyring({ wrappingKey: i < 10 ? previous : randomBytes(32), materialDescription: { kek: 'app/kek' } });
+      const keyring = new RawAesKeyring({ wrappingKey: i < 10 ? previous : randomBytes(32), materialDescription: { kek: secretId } });
       await writer(keyring, i % 2 ? ContentFormat.V2 : ContentFormat.V3, i % 3 ? MetadataStrategy.OBJECT_METADATA : MetadataStrategy.INSTRUCTION_FILE)
         .putObject({ bucket: plain, key, body: patternBuffer(1000 + i, key) });
     }
     const handler = loadHandler('aes-to-aes', {
-      CSE_ROTATION_FROM_AES_SECRET_ID: 'app/kek',
-      CSE_ROTATION_FROM_MATERIAL_DESCRIPTION: '{"kek":"app/kek"}',
-      CSE_ROTATION_TO_AES_SECRET_ID: 'app/kek',
-      CSE_ROTATION_TO_MATERIAL_DESCRIPTION: '{"kek":"app/kek","v":"2"}',
+      CSE_ROTATION_FROM_AES_SECRET_ID: secretId,
+      CSE_ROTATION_FROM_MATERIAL_DESCRIPTION: JSON.stringify({ kek: secretId }),
+      CSE_ROTATION_TO_AES_SECRET_ID: secretId,
+      CSE_ROTATION_TO_MATERIAL_DESCRIPTION: JSON.stringify({ kek: secretId, v: '2' }),
     });
     const response = await handler({
       invocationSchemaVersion: '2.0', invocationId: 'raw-1', job: { id: 'job-raw' },
       tasks: keys.map((key, i) => ({ taskId: `t${i}`, s3Bucket: plain, s3Key: key, s3VersionId: null })),
     });
     expect(response.results.map((r) => `${r.resultCode} ${r.resultString}`.slice(0, 200))).toEqual([...Array(10).fill(expect.stringMatching(/^Succeeded /)), expect.stringMatching(/^PermanentFailure DataKeyUnwrapFailed/), expect.stringMatching(/^PermanentFailure DataKeyUnwrapFailed/)]);
-    expect(response.results[0].resultString).toBe('rotated from raw AES key from secret app/kek AWSPREVIOUS (version v1) to raw AES key from secret app/kek AWSCURRENT (version v2) (V3, instruction file replaced, unwrap and wrap)');
+    expect(response.results[0].resultString).toBe(`rotated from raw AES key from secret ${secretId} AWSPREVIOUS (version ${v1}) to raw AES key from secret ${secretId} AWSCURRENT (version ${v2}) (V3, instruction file replaced, unwrap and wrap)`);
     const all = JSON.stringify(response);
     for (const k of [previous, current]) for (const form of [k.toString('base64'), k.toString('hex')]) expect(all).not.toContain(form);
 
-    const reader = new S3EncryptionClient({ client: s3.client, encryption: new ClientSideEncryption({ keyring: new RawAesKeyring({ wrappingKey: current, materialDescription: { kek: 'app/kek', v: '2' } }) }) });
+    const reader = new S3EncryptionClient({ client: s3.client, encryption: new ClientSideEncryption({ keyring: new RawAesKeyring({ wrappingKey: current, materialDescription: { kek: secretId, v: '2' } }) }) });
     for (const key of keys.slice(0, 10)) expect(sha256(await reader.getObjectBytes({ bucket: plain, key }))).toBe(sha256(patternBuffer(1000 + keys.indexOf(key), key)));
   });
 
   describe('S3ObjectKeyRotator', () => {
-    const rotation = () => new DataKeyRotation({ from: [kmsRotationKey({ client: testKmsClient(), keyId: oldKey })], to: kmsRotationKey({ client: testKmsClient(), keyId: newKey }) });
+    const rotation = () => new DataKeyRotation({ from: [kmsRotationKey({ client: moto.kmsClient(), keyId: oldKey })], to: kmsRotationKey({ client: moto.kmsClient(), keyId: newKey }) });
 
     it('copies objects over the CopyObject limit part by part (UploadPartCopy), keeping tags and headers', async () => {
       const key = 'big/multipart-copy';
@@ -322,13 +327,11 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
         const key = `race/${strategy}`;
         await writer(kmsKeyring(oldKey), ContentFormat.V3, strategy).putObject({ bucket, key, body: 'first' });
         let raced = false;
-        addReEncrypt(kms, {
-          before: async () => {
-            if (raced) return;
-            raced = true; // another writer replaces the object (and its instruction file) while KMS re-wraps the old data key
-            await writer(kmsKeyring(oldKey), ContentFormat.V3, strategy).putObject({ bucket, key, body: 'second' });
-          },
-        });
+        kms.beforeReEncrypt = async () => {
+          if (raced) return;
+          raced = true; // another writer replaces the object (and its instruction file) while KMS re-wraps the old data key
+          await writer(kmsKeyring(oldKey), ContentFormat.V3, strategy).putObject({ bucket, key, body: 'second' });
+        };
         try {
           const rotator = new S3ObjectKeyRotator({ client: s3.client, rotation: rotation() });
           const err = await rotator.rotate({ bucket, key }).catch((e: unknown) => e);
@@ -338,7 +341,7 @@ describeWithS3('client-side KEK rotation against radosgw', () => {
           expect((await oldReader.getObjectBytes({ bucket, key })).toString()).toBe('second');
           expect(await rotator.rotate({ bucket, key })).toMatchObject({ outcome: 'rotated' });
         } finally {
-          addReEncrypt(kms);
+          kms.beforeReEncrypt = undefined;
         }
       }
     });

@@ -3,14 +3,17 @@
  * real S3 server, with the stored object checked byte for byte against the S3 Encryption Client format.
  * KMS is the in-process fake (nothing real runs here); S3 is real.
  */
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client, InsecureEndpointError } from '../../src/s3-client-factory';
 import {
+  ClientSideEncryption,
   ContentFormat,
   EncryptedObjectNotFoundError,
   EncryptedObjectParameterError,
   MetadataStrategy,
   MissingInstructionFileError,
+  RawAesKeyring,
   S3EncryptionClient,
 } from '../../src';
 import { Fixture, FORMATS, KEYRING_KINDS, STRATEGIES } from '../client-side/support/harness';
@@ -165,6 +168,23 @@ describeWithS3('S3EncryptionClient round trips against radosgw', () => {
 
     await rawPut(s3.client, bucket, 'plain', Buffer.from('not encrypted'), {});
     await expect(client.getObject({ bucket, key: 'plain' })).rejects.toBeInstanceOf(MissingInstructionFileError);
+  });
+
+  it('a legacy AES-CBC object (V1) reports no contentLength: its padding is known only after decryption', async () => {
+    // built from the published V1 layout (AES-ECB wrapped data key, AES-256-CBC body), as SDK v1 clients wrote it
+    const plaintext = patternBuffer(64, 'v1-cbc');
+    const dataKey = randomBytes(32);
+    const iv = randomBytes(16);
+    const ecb = createCipheriv('aes-256-ecb', fx.aesKey, null);
+    const cbc = createCipheriv('aes-256-cbc', dataKey, iv);
+    await rawPut(s3.client, bucket, 'legacy/v1-cbc', Buffer.concat([cbc.update(plaintext), cbc.final()]), {
+      'x-amz-key': Buffer.concat([ecb.update(dataKey), ecb.final()]).toString('base64'), 'x-amz-iv': iv.toString('base64'), 'x-amz-matdesc': '{}',
+    });
+    const legacy = new ClientSideEncryption({ keyring: new RawAesKeyring({ wrappingKey: fx.aesKey }), enableLegacyWrappingAlgorithms: true, enableLegacyUnauthenticatedModes: true });
+    const got = await new S3EncryptionClient({ client: s3.client, encryption: legacy }).getObject({ bucket, key: 'legacy/v1-cbc' });
+    expect(got).toMatchObject({ formatVersion: 1, authentication: 'none' });
+    expect(got.contentLength).toBeUndefined(); // S3's Content-Length is 80: 64 bytes and a block of padding
+    expect(await sha256OfStream(got.body)).toEqual({ sha256: sha256(plaintext), bytes: 64 });
   });
 
   it('refuses a plain-HTTP endpoint unless explicitly allowed', async () => {

@@ -1,23 +1,28 @@
+/**
+ * The SSE-C re-key handler exactly as the construct ships it (the esbuild bundle), against radosgw for S3 and
+ * the moto server's Secrets Manager for the key: the secret is rotated as a rotation Lambda rotates it, so the
+ * handler reads the old key as AWSPREVIOUS and the new one as AWSCURRENT through the real SDK client.
+ */
 import { readFileSync, statSync } from 'node:fs';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { shippedHandlerBundle } from '../support/handler-bundle';
 import type { BatchOperationsResponse } from '../../src/handlers/batch-operations';
 import { SseCKey, SseCObjectClient, SseCWrongKeyError } from '../../src/sse-c';
-import { describeWithS3, s3TestServer } from './support/s3-test-server';
+import { describeWithS3AndKms, motoTestServer, uniqueName } from './support/moto-server';
+import { s3TestServer } from './support/s3-test-server';
 import { MiB, patternBuffer, sha256, sha256OfStream } from './support/test-data';
 
 type Expected = 'rekeyed' | 'current' | 'foreign' | 'missing' | 'plain';
 
-describeWithS3('SSE-C re-key handler, bundled with esbuild, on a 200-task Batch Operations event against radosgw', () => {
+describeWithS3AndKms('SSE-C re-key handler, bundled with esbuild, on a 200-task Batch Operations event against radosgw and the moto Secrets Manager', () => {
   const s3 = s3TestServer();
+  const moto = motoTestServer();
+  const secretId = uniqueName('app/sse-c-key');
+  const versions = { previous: '', current: '' };
   const objects = new SseCObjectClient({ client: s3.client });
   const previous = SseCKey.generate();
   const current = SseCKey.generate();
   const foreign = SseCKey.generate();
-  // Secrets Manager does not run here: GetSecretValue is mocked; S3 is the real radosgw
-  const secrets = mockClient(SecretsManagerClient);
   const saved = { ...process.env };
   let bucket: string;
   let handler: (event: unknown, context?: unknown) => Promise<BatchOperationsResponse>;
@@ -35,16 +40,12 @@ describeWithS3('SSE-C re-key handler, bundled with esbuild, on a 200-task Batch 
     // the bundle the construct package ships; the external SDK clients resolve from the repository's node_modules
     bundlePath = shippedHandlerBundle('sse-c-rekey');
 
-    secrets.on(GetSecretValueCommand, { SecretId: 'app/sse-c-key', VersionStage: 'AWSCURRENT' }).resolves({
-      SecretString: current.exportBytes().toString('base64'),
-      VersionId: 'version-2',
-    });
-    secrets.on(GetSecretValueCommand, { SecretId: 'app/sse-c-key', VersionStage: 'AWSPREVIOUS' }).resolves({
-      SecretBinary: new Uint8Array(previous.exportBytes()),
-      VersionId: 'version-1',
-    });
+    // the key was SecretBinary, then a rotation staged a base64 SecretString as AWSCURRENT (the old one: AWSPREVIOUS)
+    versions.previous = await moto.createSecret(secretId, { binary: previous.exportBytes() });
+    versions.current = await moto.rotateSecret(secretId, { text: current.exportBytes().toString('base64') });
+    // the handler builds its SecretsManagerClient from the environment: AWS_ENDPOINT_URL_SECRETS_MANAGER (from scripts/moto.sh) reaches moto
     Object.assign(process.env, {
-      SSE_C_SECRET_ID: 'app/sse-c-key',
+      SSE_C_SECRET_ID: secretId,
       BATCH_S3_ENDPOINT: s3.endpoint,
       BATCH_S3_FORCE_PATH_STYLE: 'true',
       BATCH_S3_CA_CERT_FILE: s3.caCertPath,
@@ -53,6 +54,7 @@ describeWithS3('SSE-C re-key handler, bundled with esbuild, on a 200-task Batch 
       AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
       REKEY_CONCURRENCY: '16',
     });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shipped CommonJS bundle, loaded by path as Lambda loads it
     handler = (require(bundlePath) as { handler: typeof handler }).handler;
 
     bucket = await s3.createBucket('ssec-rekey-batch');
@@ -71,7 +73,6 @@ describeWithS3('SSE-C re-key handler, bundled with esbuild, on a 200-task Batch 
 
   afterAll(async () => {
     process.env = saved;
-    secrets.restore();
     if (bucket) await s3.deleteBucket(bucket);
   });
 
@@ -109,8 +110,8 @@ describeWithS3('SSE-C re-key handler, bundled with esbuild, on a 200-task Batch 
       plain: 'PermanentFailure',
     };
     const expectedText: Record<Expected, RegExp> = {
-      rekeyed: /^re-keyed \(streamed\) from secret app\/sse-c-key AWSPREVIOUS \(version version-1\) to secret app\/sse-c-key AWSCURRENT \(version version-2\)$/,
-      current: /^already on secret app\/sse-c-key AWSCURRENT/,
+      rekeyed: new RegExp(`^re-keyed \\(streamed\\) from secret ${secretId} AWSPREVIOUS \\(version ${versions.previous}\\) to secret ${secretId} AWSCURRENT \\(version ${versions.current}\\)$`),
+      current: new RegExp(`^already on secret ${secretId} AWSCURRENT`),
       foreign: /^SseCWrongKey: /,
       missing: /^NoSuchKey: /,
       plain: /^SseCNotApplicable: /,

@@ -1,7 +1,7 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { InsecureEndpointError } from '../../src/s3-client-factory';
+import { isTransientError } from '../../src/s3/errors';
 import {
-  isTransientError,
   mapSseCError,
   ObjectChangedError,
   S3ObjectNotFoundError,

@@ -1,8 +1,10 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { DecryptCommand, EncryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
+import { boundedList } from '../../bounded-text';
 import {
   DataKeyUnwrapError, EncryptionContextMismatchError, ClientSideConfigurationError, KeyringMismatchError, KmsRequestError,
+  ReservedEncryptionContextKeyError,
 } from '../errors';
 import { type DataKeyUnwrapRequest, type DataKeyWrapRequest, type Keyring, type WrappedDataKey } from './keyring';
 import { assertStringMap, differingKeys, stringMapsEqual, withoutKeys } from './string-maps';
@@ -63,9 +65,9 @@ export class KmsKeyring implements Keyring {
     const keyId = this.#props.keyId;
     if (!keyId) throw new ClientSideConfigurationError('This KmsKeyring was built with allowDecryptWithAnyKey and no keyId, so it cannot encrypt. Pass keyId.');
     assertStringMap('The encryption context', request.encryptionContext);
-    if (Object.prototype.hasOwnProperty.call(request.encryptionContext, RESERVED_CEK_ALG_CONTEXT_KEY)) {
-      throw new ClientSideConfigurationError(`The encryption context must not contain the reserved key ${RESERVED_CEK_ALG_CONTEXT_KEY}; the client adds it.`);
-    }
+    // Both reserved keys are refused: kms_cmk_id is dropped on read (Java, and this keyring), so it would go unchecked.
+    const reserved = RESERVED.find((k) => Object.prototype.hasOwnProperty.call(request.encryptionContext, k));
+    if (reserved !== undefined) throw new ReservedEncryptionContextKeyError(reserved);
     const encryptionContext: Record<string, string> = { ...request.encryptionContext, [RESERVED_CEK_ALG_CONTEXT_KEY]: request.suite.cekAlgorithm };
     const common = { KeyId: keyId, EncryptionContext: encryptionContext, GrantTokens: this.#props.grantTokens };
 
@@ -108,6 +110,14 @@ export class KmsKeyring implements Keyring {
       throw new KeyringMismatchError(alg, this.name);
     }
     const stored = request.encryptionContext;
+    if (alg === WrappingAlgorithm.LEGACY_KMS && Object.prototype.hasOwnProperty.call(stored, RESERVED_CEK_ALG_CONTEXT_KEY)) {
+      // Only kms+context wraps carry this key. A "kms" label on such a context means a kms+context object was
+      // relabelled to skip the algorithm binding (e.g. a GCM object read as CBC, whose padding becomes an oracle).
+      throw new EncryptionContextMismatchError(
+        `the object is labelled as a legacy "kms" wrap, yet its context holds ${RESERVED_CEK_ALG_CONTEXT_KEY}, which only kms+context wraps carry: ` +
+          'its wrapping algorithm was relabelled (possible downgrade to unauthenticated AES-CBC). KMS was not called.',
+      );
+    }
     if (alg === WrappingAlgorithm.KMS_CONTEXT) {
       const bound = stored[RESERVED_CEK_ALG_CONTEXT_KEY];
       if (bound !== request.suite.cekAlgorithm) {
@@ -122,7 +132,7 @@ export class KmsKeyring implements Keyring {
     const storedUser = withoutKeys(stored, RESERVED);
     const expectedUser = withoutKeys(request.expectedEncryptionContext, RESERVED);
     if (!stringMapsEqual(storedUser, expectedUser)) {
-      throw new EncryptionContextMismatchError(`these keys differ between the stored and the expected context: ${differingKeys(storedUser, expectedUser).map((k) => JSON.stringify(k)).join(', ')}.`);
+      throw new EncryptionContextMismatchError(`these keys differ between the stored and the expected context: ${boundedList(differingKeys(storedUser, expectedUser))}.`);
     }
 
     const keyId = this.#props.allowDecryptWithAnyKey ? undefined : this.#props.keyId;

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, rand
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
 import { DataKeyUnwrapError, ClientSideConfigurationError, KeyringMismatchError } from '../errors';
 import { type DataKeyUnwrapRequest, type DataKeyWrapRequest, type Keyring, type WrappedDataKey } from './keyring';
-import { assertNoEncryptionContext, assertMaterialDescriptionMatches, toKeyObject, unwrappedDataKey } from './raw-keyring-checks';
+import { assertNoEncryptionContext, assertMaterialDescriptionMatches, toKeyObject, unwrappedDataKey, settled } from './raw-keyring-checks';
 import { assertStringMap, frozenCopy } from './string-maps';
 import { WrappingAlgorithm } from './wrapping-algorithm';
 
@@ -10,10 +10,16 @@ const WRAP_IV_LENGTH = 12;
 const WRAP_TAG_LENGTH = 16;
 const AES_GCM_EDK_LENGTH = WRAP_IV_LENGTH + DATA_KEY_LENGTH + WRAP_TAG_LENGTH; // 60
 const RFC3394_DEFAULT_IV = Buffer.from('A6A6A6A6A6A6A6A6', 'hex');
+/** The only wrapping-key length new wraps use; 16 and 24 bytes are read-only. */
+const WRITE_KEY_LENGTH = 32;
 
 /** Options of {@link RawAesKeyring}. */
 export interface RawAesKeyringProps {
-  /** The wrapping key: 32 bytes (AES-256; 16 and 24 are accepted for keys other clients created). Kept as a KeyObject. */
+  /**
+   * The wrapping key, kept as a KeyObject: 32 bytes (AES-256) to encrypt and decrypt. A 16- or 24-byte key
+   * (AES-128/192, which the Java and Ruby clients accept for writing) makes a decrypt-only keyring, for
+   * reading objects those clients wrote; rotate them to an AES-256 key with `DataKeyRotation`.
+   */
   readonly wrappingKey: Uint8Array | KeyObject;
   /**
    * Material description stored with every object (`x-amz-matdesc` / `x-amz-m`) and required to
@@ -27,6 +33,8 @@ export interface RawAesKeyringProps {
  * Raw AES keyring (`AES/GCM`): the data key is AES-GCM-encrypted under your key with a fresh
  * 12-byte IV and the content-algorithm string as AAD; the stored value is IV ‖ ciphertext ‖ tag
  * (60 bytes). Reads legacy `AESWrap` (RFC 3394) and V1 AES-ECB wraps when legacy wrapping is enabled.
+ * Wraps only under AES-256 keys, so a 256-bit data key is never protected by a weaker key;
+ * AES-128/192 keys only unwrap.
  */
 export class RawAesKeyring implements Keyring {
   /** @inheritdoc */
@@ -38,7 +46,7 @@ export class RawAesKeyring implements Keyring {
     if (!props) throw new ClientSideConfigurationError('RawAesKeyring needs props.wrappingKey.');
     this.#key = toKeyObject(props.wrappingKey);
     if (![16, 24, 32].includes(this.#key.symmetricKeySize ?? 0)) {
-      throw new ClientSideConfigurationError(`RawAesKeyring needs a 32-byte (AES-256) wrapping key (16 and 24 bytes are read for keys other clients created); got ${this.#key.symmetricKeySize ?? 0} bytes.`);
+      throw new ClientSideConfigurationError(`RawAesKeyring needs a 32-byte (AES-256) wrapping key (16- and 24-byte keys are accepted for decrypting only, to read objects other clients wrote); got ${this.#key.symmetricKeySize ?? 0} bytes.`);
     }
     const md = props.materialDescription ?? {};
     assertStringMap('RawAesKeyring materialDescription', md);
@@ -47,7 +55,22 @@ export class RawAesKeyring implements Keyring {
   }
 
   /** @inheritdoc */
-  public async wrapDataKey(request: DataKeyWrapRequest): Promise<WrappedDataKey> {
+  public wrapDataKey(request: DataKeyWrapRequest): Promise<WrappedDataKey> {
+    return settled(() => this.wrap(request));
+  }
+
+  /** @inheritdoc */
+  public unwrapDataKey(request: DataKeyUnwrapRequest): Promise<KeyObject> {
+    return settled(() => this.unwrap(request));
+  }
+
+  private wrap(request: DataKeyWrapRequest): WrappedDataKey {
+    if (this.#key.symmetricKeySize !== WRITE_KEY_LENGTH) {
+      throw new ClientSideConfigurationError(
+        `${this.name} can only decrypt: new data keys are wrapped only under 32-byte (AES-256) keys, and this key has ${this.#key.symmetricKeySize! * 8} bits. ` +
+          'Encrypt with an AES-256 key; to move existing objects to one, rotate them with DataKeyRotation (or the key-rotation handler).',
+      );
+    }
     assertNoEncryptionContext(request.encryptionContext, this.name);
     const dataKey = request.plaintextDataKey ?? createSecretKey(randomBytes(DATA_KEY_LENGTH));
     const iv = randomBytes(WRAP_IV_LENGTH);
@@ -65,8 +88,7 @@ export class RawAesKeyring implements Keyring {
     };
   }
 
-  /** @inheritdoc */
-  public async unwrapDataKey(request: DataKeyUnwrapRequest): Promise<KeyObject> {
+  private unwrap(request: DataKeyUnwrapRequest): KeyObject {
     const edk = request.encryptedDataKey;
     switch (request.wrappingAlgorithm) {
       case WrappingAlgorithm.AES_GCM: {

@@ -1,5 +1,6 @@
 import { createSecretKey, KeyObject } from 'node:crypto';
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
+import { boundedList } from '../../bounded-text';
 import { ClientSideConfigurationError, DataKeyUnwrapError, MaterialDescriptionMismatchError } from '../errors';
 import { differingKeys, stringMapsEqual } from './string-maps';
 
@@ -16,7 +17,7 @@ export function assertNoEncryptionContext(ec: Readonly<Record<string, string>>, 
 /** The stored material description must equal the keyring's (exact map equality, as the Java client selects keys). */
 export function assertMaterialDescriptionMatches(stored: Readonly<Record<string, string>>, mine: Readonly<Record<string, string>>): void {
   if (!stringMapsEqual(stored, mine)) {
-    throw new MaterialDescriptionMismatchError(`these keys differ: ${differingKeys(stored, mine).map((k) => JSON.stringify(k)).join(', ')}.`);
+    throw new MaterialDescriptionMismatchError(`these keys differ: ${boundedList(differingKeys(stored, mine))}.`);
   }
 }
 
@@ -38,4 +39,9 @@ export function toKeyObject(key: Uint8Array | KeyObject): KeyObject {
   }
   if (!(key instanceof Uint8Array)) throw new ClientSideConfigurationError('The wrapping key must be a Uint8Array/Buffer of raw key bytes or a secret KeyObject.');
   return createSecretKey(Buffer.from(key));
+}
+
+/** `fn()` as a promise: its result, or its exception as a rejection (keyring methods never throw synchronously). */
+export function settled<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(fn()));
 }

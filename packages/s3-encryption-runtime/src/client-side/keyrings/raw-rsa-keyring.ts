@@ -4,7 +4,7 @@ import {
 import { DATA_KEY_LENGTH } from '../algorithm-suite';
 import { DataKeyUnwrapError, ClientSideConfigurationError, KeyringMismatchError, UnsupportedLegacyAlgorithmError } from '../errors';
 import { type DataKeyUnwrapRequest, type DataKeyWrapRequest, type Keyring, type WrappedDataKey } from './keyring';
-import { assertMaterialDescriptionMatches, assertNoEncryptionContext, unwrappedDataKey } from './raw-keyring-checks';
+import { assertMaterialDescriptionMatches, assertNoEncryptionContext, unwrappedDataKey, settled } from './raw-keyring-checks';
 import { assertStringMap, frozenCopy } from './string-maps';
 import { WrappingAlgorithm } from './wrapping-algorithm';
 
@@ -54,7 +54,16 @@ export class RawRsaKeyring implements Keyring {
   }
 
   /** @inheritdoc */
-  public async wrapDataKey(request: DataKeyWrapRequest): Promise<WrappedDataKey> {
+  public wrapDataKey(request: DataKeyWrapRequest): Promise<WrappedDataKey> {
+    return settled(() => this.wrap(request));
+  }
+
+  /** @inheritdoc */
+  public unwrapDataKey(request: DataKeyUnwrapRequest): Promise<KeyObject> {
+    return settled(() => this.unwrap(request));
+  }
+
+  private wrap(request: DataKeyWrapRequest): WrappedDataKey {
     assertNoEncryptionContext(request.encryptionContext, this.name);
     if (this.#modulusBits < MIN_MODULUS_BITS) {
       throw new ClientSideConfigurationError(`RawRsaKeyring wraps only with RSA keys of at least ${MIN_MODULUS_BITS} bits; this one has ${this.#modulusBits}.`);
@@ -74,8 +83,7 @@ export class RawRsaKeyring implements Keyring {
     };
   }
 
-  /** @inheritdoc */
-  public async unwrapDataKey(request: DataKeyUnwrapRequest): Promise<KeyObject> {
+  private unwrap(request: DataKeyUnwrapRequest): KeyObject {
     const alg = request.wrappingAlgorithm;
     if (alg !== WrappingAlgorithm.RSA_OAEP_SHA1 && alg !== WrappingAlgorithm.LEGACY_RSA_OAEP_SHA256 && alg !== WrappingAlgorithm.LEGACY_UNLABELLED) {
       throw new KeyringMismatchError(alg, this.name);

@@ -1,3 +1,4 @@
+import { boundedList } from '../../bounded-text';
 import { ClientSideConfigurationError } from '../errors';
 
 /** Throws ClientSideConfigurationError unless `map` is a plain object of string values. */
@@ -6,7 +7,7 @@ export function assertStringMap(what: string, map: unknown): asserts map is Reco
     throw new ClientSideConfigurationError(`${what} must be an object of string keys and string values.`);
   }
   for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
-    if (typeof v !== 'string') throw new ClientSideConfigurationError(`${what} entry ${JSON.stringify(k)} must be a string.`);
+    if (typeof v !== 'string') throw new ClientSideConfigurationError(`${what} entry ${boundedList([k])} must be a string.`);
   }
 }
 

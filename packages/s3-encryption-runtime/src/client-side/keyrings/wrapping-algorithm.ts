@@ -40,7 +40,7 @@ export function wrappingAlgorithmFromV3Code(code: string): WrappingAlgorithm | u
 
 /** The wrapping algorithm named by a V2 `x-amz-wrap-alg` value, or undefined if unknown. */
 export function wrappingAlgorithmFromV2Name(name: string): WrappingAlgorithm | undefined {
-  if (name === WrappingAlgorithm.LEGACY_UNLABELLED) return undefined;
+  if (name === (WrappingAlgorithm.LEGACY_UNLABELLED as string)) return undefined;
   return (Object.values(WrappingAlgorithm) as string[]).includes(name) ? (name as WrappingAlgorithm) : undefined;
 }
 

@@ -68,7 +68,7 @@ export function parseContentRange(header: string): ContentRange {
   const m = /^bytes (\d{1,15})-(\d{1,15})\/(\d{1,15})$/.exec(header.trim());
   if (!m) throw new RangedGetError(`The Content-Range ${JSON.stringify(header.slice(0, 60))} is not of the form "bytes a-b/total".`);
   const [start, end, total] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (end < start || end >= total) throw new RangedGetError(`The Content-Range ${JSON.stringify(header)} is inconsistent.`);
+  if (end < start || end >= total) throw new RangedGetError(`The Content-Range ${JSON.stringify(header.slice(0, 60))} is inconsistent.`);
   return { start, end, total };
 }
 

@@ -1,24 +1,28 @@
 /**
- * Server-side copy plumbing shared by the SSE-C object client and the client-side key rotator
- * (not exported from the package): copy sources, version comparison, multipart copies and aborts.
+ * Server-side copies shared by the SSE-C object client and the client-side key rotator: copy sources,
+ * version comparison, the headers a metadata-replacing copy must restate, and multipart copies.
  */
 import {
-  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   type CompleteMultipartUploadCommandInput,
   type CompleteMultipartUploadCommandOutput,
   CreateMultipartUploadCommand,
   type CreateMultipartUploadCommandInput,
+  type HeadObjectCommandOutput,
   type S3Client,
+  type ServerSideEncryption,
+  type StorageClass,
   UploadPartCopyCommand,
   type UploadPartCopyCommandInput,
 } from '@aws-sdk/client-s3';
-import type { S3ObjectRef } from './s3-object-ref';
+import { withoutUndefined } from './attributes';
+import { abortQuietly, partSizeFor } from './multipart';
+import type { S3ObjectRef } from './object-ref';
 
 const MiB = 1024 * 1024;
 
-/** S3's limit on parts per multipart upload. */
-export const MAX_MULTIPART_PARTS = 10_000;
+/** CopyObject's size limit; larger objects are copied part by part (UploadPartCopy). */
+export const MAX_COPY_OBJECT_BYTES = 5 * 1024 * MiB;
 
 /** The `CopySource` of an object: `bucket/key`, pinned to its version when it has one. */
 export function copySource(src: S3ObjectRef): string {
@@ -33,18 +37,43 @@ export function sameVersion(a: string | undefined, b: string | undefined): boole
 }
 
 /**
- * Aborts a multipart upload; never throws. Resolves to true if S3 confirmed it (or the upload was already
- * gone: 404 NoSuchUpload). When the abort fails and `original` (the error that made us abort) is an Error
- * without a cause, the abort's error becomes its cause.
+ * The headers a CopyObject (or CreateMultipartUpload) with `MetadataDirective: REPLACE` must restate, or
+ * S3 drops or resets them: content headers, expiry, redirect, storage class and the server-side encryption.
+ *
+ * SSE-S3 (`AES256`) is deliberately not restated. A copy without encryption headers gets the bucket's
+ * default encryption (CopyObject, Amazon S3 API Reference), which is SSE-S3 or stronger on every bucket
+ * since January 2023, so this never weakens the object; and a bucket whose policy allows only SSE-KMS
+ * (EncryptedBucket) denies a copy that names `AES256`, which would make SSE-S3 objects, such as replicas,
+ * impossible to rewrite there. SSE-KMS and DSSE-KMS are restated with their key, so they stay as they are.
+ * SSE-C sources need their key and are not handled here.
  */
-export async function abortQuietly(s3: S3Client, ref: { bucket: string; key: string }, uploadId: string, original?: unknown): Promise<boolean> {
-  try {
-    await s3.send(new AbortMultipartUploadCommand({ Bucket: ref.bucket, Key: ref.key, UploadId: uploadId }));
-    return true;
-  } catch (abortErr) {
-    if (original instanceof Error && original.cause === undefined) original.cause = abortErr;
-    return (abortErr as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
-  }
+export function restatedHeaders(head: HeadObjectCommandOutput): {
+  ContentType?: string;
+  CacheControl?: string;
+  ContentDisposition?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  Expires?: Date;
+  WebsiteRedirectLocation?: string;
+  StorageClass?: StorageClass;
+  ServerSideEncryption?: ServerSideEncryption;
+  SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
+} {
+  const kms = head.ServerSideEncryption === 'aws:kms' || head.ServerSideEncryption === 'aws:kms:dsse';
+  return withoutUndefined({
+    ContentType: head.ContentType,
+    CacheControl: head.CacheControl,
+    ContentDisposition: head.ContentDisposition,
+    ContentEncoding: head.ContentEncoding,
+    ContentLanguage: head.ContentLanguage,
+    Expires: head.Expires,
+    WebsiteRedirectLocation: head.WebsiteRedirectLocation,
+    StorageClass: head.StorageClass && head.StorageClass !== 'STANDARD' ? (head.StorageClass as StorageClass) : undefined,
+    ServerSideEncryption: kms ? head.ServerSideEncryption : undefined,
+    SSEKMSKeyId: kms ? head.SSEKMSKeyId : undefined,
+    BucketKeyEnabled: kms ? head.BucketKeyEnabled : undefined,
+  });
 }
 
 /** What {@link multipartCopy} copies, where to, and how. */
@@ -81,7 +110,7 @@ export interface MultipartCopy {
  */
 export async function multipartCopy(c: MultipartCopy): Promise<CompleteMultipartUploadCommandOutput> {
   const { s3, destination: dst } = c;
-  const partSize = Math.max(c.partSize, Math.ceil(c.size / MAX_MULTIPART_PARTS / MiB) * MiB);
+  const partSize = partSizeFor(c.size, c.partSize);
   let uploadId: string | undefined;
   try {
     const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: dst.bucket, Key: dst.key, ...c.createParams }));

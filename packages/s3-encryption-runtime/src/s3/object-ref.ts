@@ -1,4 +1,4 @@
-/** Where an S3 request went, and how errors name it; shared by the SSE-C and client-side errors (not exported from the package). */
+/** Where an S3 request went, and how errors name it; shared by the SSE-C and client-side code. */
 
 /** Where an S3 error happened; never includes key material. */
 export interface S3ObjectRef {
@@ -11,6 +11,11 @@ export interface S3ObjectRef {
    * @default - the current version
    */
   readonly versionId?: string;
+}
+
+/** The reference of `p`, with `versionId` only when it is set (so `toEqual` and messages stay clean). */
+export function refOf(p: { readonly bucket: string; readonly key: string; readonly versionId?: string }): S3ObjectRef {
+  return p.versionId !== undefined ? { bucket: p.bucket, key: p.key, versionId: p.versionId } : { bucket: p.bucket, key: p.key };
 }
 
 /** `s3://bucket/key (version v)`, for error messages. */
