@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type Construct } from 'constructs';
 import {
-  BucketEncryptionMode, EncryptedBucket, EncryptionGuardrails, GuardrailMode, KmsKeyWithRotation, type ReplicaBucketAttributes,
+  BucketEncryptionMode, EncryptedBucket, EncryptionAudit, EncryptionGuardrails, GuardrailMode, KmsKeyWithRotation, type ReplicaBucketAttributes,
   ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination, S3EncryptionChecks, ServiceIntegration,
 } from '../lib';
 import { acknowledgeOnResource, addCompliancePacks } from './compliance-packs';
@@ -23,7 +23,7 @@ export interface GoldenPathConfig {
 /** Reads the golden-path context from `cdk.json` (overridable with `-c key=value`). */
 export function goldenPathConfig(app: App): GoldenPathConfig {
   const read = (key: string) => {
-    const value = app.node.tryGetContext(`golden-path:${key}`);
+    const value: unknown = app.node.tryGetContext(`golden-path:${key}`);
     if (typeof value !== 'string' || value === '') {
       throw new Error(`cdk.json context 'golden-path:${key}' is missing. Fix: set it in cdk.json's "context", or pass -c golden-path:${key}=<value>.`);
     }
@@ -200,13 +200,22 @@ function acknowledgeObjectLock(bucket: EncryptedBucket, reason: string): void {
   acknowledgeOnResource(bucket.bucket.node.defaultChild as s3.CfnBucket, 'NIST.800.53.R4-S3BucketDefaultLockEnabled', reason);
 }
 
+/** Options of the golden-path app. */
+export interface GoldenPathOptions {
+  /**
+   * Add the EncryptionAudit (off only to measure its synth cost, bench/synth-cases/golden-path-audit.ts).
+   * @default true
+   */
+  readonly encryptionAudit?: boolean;
+}
+
 /**
  * Builds the golden-path app: its stacks plus the five compliance packs, the S3 encryption pack
  * and the guardrails Aspect in ENFORCE mode. The replica stack
  * deploys first (S3 rejects a replication rule whose destination does not exist); the stacks share
  * only plain names, so there is no cross-stack (let alone cross-Region) reference.
  */
-export function buildGoldenPathApp(app: App): { primary: GoldenPathPrimaryStack; replica: GoldenPathReplicaStack } {
+export function buildGoldenPathApp(app: App, options: GoldenPathOptions = {}): { primary: GoldenPathPrimaryStack; replica: GoldenPathReplicaStack; audit?: EncryptionAudit } {
   const config = goldenPathConfig(app);
   const names = goldenPathReplicationNames(config);
   const replica = new GoldenPathReplicaStack(app, 'GoldenPathReplica', {
@@ -221,10 +230,44 @@ export function buildGoldenPathApp(app: App): { primary: GoldenPathPrimaryStack;
     replicaTarget: replica.dataReplica.replicaTargetAttributes(),
   });
   primary.addStackDependency(replica, 'S3 rejects a replication rule whose destination bucket does not exist yet');
+  const audit = options.encryptionAudit === false ? undefined : addEncryptionAudit(primary, replica);
   addCompliancePacks(app);
   // Our S3 encryption pack, and the guardrails Aspect: any bucket, policy or key below the standard
   // is a synth error at its path.
   Validations.of(app).addPlugins(new S3EncryptionChecks(app, { verbose: true }));
   EncryptionGuardrails.of(app, { mode: GuardrailMode.ENFORCE });
-  return { primary, replica };
+  return { primary, replica, audit };
+}
+
+/**
+ * The encryption audit, once for the account, in the primary stack, created after every bucket and
+ * key: a multi-Region trail recording KMS management events and the object-level events of the
+ * buckets that hold data (the data bucket, its replica and the site; not the log buckets, whose
+ * writes are the services' own), its alarms, and a KMS request-rate alarm in both Regions (the
+ * replica Region's goes into the replica stack).
+ */
+function addEncryptionAudit(primary: GoldenPathPrimaryStack, replica: GoldenPathReplicaStack): EncryptionAudit {
+  const audit = new EncryptionAudit(primary, 'EncryptionAudit', {
+    trailName: 'golden-path-encryption-audit',
+    buckets: [primary.data.bucket, replica.dataReplica.bucket.bucket, primary.site.bucket],
+    trailBucketProps: { serverAccessLogsBucket: primary.accessLogs.bucket, serverAccessLogsPrefix: 'encryption-audit-trail/' },
+  });
+  const trailBucket = audit.trailBucket!;
+  for (const pack of PACKS_REQUIRING_REPLICATION) {
+    acknowledgeOnResource(trailBucket.bucket.node.defaultChild as s3.CfnBucket, `${pack}-S3BucketReplicationEnabled`,
+      'CloudTrail log files are validated by their digest files (log file validation is on); a copy in another Region is the job of an organization or log-archive trail, not of this account-level one.');
+  }
+  acknowledgeObjectLock(trailBucket, 'CloudTrail log file integrity is proven by log file validation (signed digest files), not by Object Lock.');
+  // ServiceIntegration.cloudTrail lets CloudTrail alone write digest files with SSE-S3, under
+  // AWSLogs/*/CloudTrail-Digest/* only (aws:PrincipalServiceName); the header rule does not read that
+  // exemption yet. Everyone else's uploads stay pinned to the trail key (test/policy/encryption-audit-policy.test.ts).
+  acknowledgeOnResource(trailBucket.bucket.node.defaultChild as s3.CfnBucket, 'S3Encryption-S3BucketEncryptionHeaders',
+    'CloudTrail may write its digest files with SSE-S3 (older CloudTrail guide) on AWSLogs/*/CloudTrail-Digest/* only; every other upload, CloudTrail\'s log files included, must use the trail\'s KMS key.');
+  // Control Tower (when its validator runs, as in test/golden-path.test.ts): the same two S3 controls
+  // the other golden-path buckets do not claim.
+  acknowledgeOnResource(trailBucket.bucket.node.defaultChild as s3.CfnBucket, 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
+    'Nothing consumes object events of the trail bucket; the trail\'s own CloudWatch Logs delivery is the event stream (CT.S3.PR.4).');
+  acknowledgeOnResource(trailBucket.bucket.node.defaultChild as s3.CfnBucket, 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    'CloudTrail log file integrity is proven by log file validation (signed digest files), not by Object Lock (CT.S3.PR.9).');
+  return audit;
 }

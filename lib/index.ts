@@ -16,3 +16,7 @@ export * from './encrypted-bucket-profiles';
 export * from './sse-c-key-rotation';
 export * from './client-side-key-rotation';
 export * from './batch-operations-job-options';
+export * from './kms-request-rate';
+export * from './encrypted-alarm-topic';
+export * from './kms-request-rate-alarm';
+export * from './encryption-audit';

@@ -1,11 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { COMPLIANCE_PACK_NAMES } from '../bin/compliance-packs';
 import { EncryptionGuardrails, S3EncryptionChecks } from '../lib';
 import { buildGoldenPathApp } from '../bin/golden-path-app';
+import { CONTROL_TOWER, CONTROL_TOWER_AUDIT_RULES, controlTowerValidator, reportedViolations } from './guardrails/support';
 
 /**
  * The golden-path app (what `npx cdk synth` builds) runs the five cdk-nag packs and has no
@@ -43,4 +47,70 @@ test('the five packs run over the whole app: a bare bucket fails every one of th
   const offenders = new Set(report.pluginReports.flatMap((r: any) => r.violations.flatMap((v: any) =>
     v.violatingConstructs.map((c: any) => c.constructPath))));
   expect([...offenders]).toEqual(['Extra/Bare/Resource']);
+});
+
+describe('the encryption audit in the golden path', () => {
+  const { app } = newApp();
+  const { primary, replica, audit: built } = buildGoldenPathApp(app);
+  const audit = built!;
+  const resources = (stack: Stack, type: string) => Object.values<any>(Template.fromStack(stack).toJSON().Resources).filter((r) => r.Type === type);
+
+  test('the primary template has the trail, its metric filters and their alarms, and the KMS request-rate alarm', () => {
+    const [trail] = resources(primary, 'AWS::CloudTrail::Trail');
+    expect(trail.Properties).toMatchObject({ TrailName: 'golden-path-encryption-audit', IsMultiRegionTrail: true, EnableLogFileValidation: true });
+    const filters = resources(primary, 'AWS::Logs::MetricFilter').map((f) => f.Properties.MetricTransformations[0].MetricName.replace(/^.*-/, ''));
+    expect([...new Set(filters)].sort()).toEqual([
+      'BucketPolicyOrEncryptionChanges', 'KmsAccessDenied', 'KmsKeyDisabledOrScheduledForDeletion', 'KmsThrottling', 'S3EncryptionPolicyDenials',
+    ]);
+    const alarms = resources(primary, 'AWS::CloudWatch::Alarm');
+    expect(alarms.filter((a) => a.Properties.Namespace === 'LogMetrics')).toHaveLength(5);
+    expect(alarms.filter((a) => JSON.stringify(a.Properties.Metrics ?? []).includes('SERVICE_QUOTA(usage)'))).toHaveLength(1);
+    expect(audit.alarms).toHaveLength(5);
+  });
+
+  test('the replica Region (where the replica key lives) has its own KMS request-rate alarm, in the replica stack', () => {
+    const alarms = resources(replica, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(1);
+    expect(JSON.stringify(alarms[0].Properties.Metrics)).toContain('SERVICE_QUOTA(usage)');
+    expect(audit.kmsRequestRateAlarms.map((a) => Stack.of(a).stackName)).toEqual(['GoldenPathPrimary', 'GoldenPathReplica']);
+  });
+
+  test('the trail records the data, replica and site buckets\' objects', () => {
+    const [trail] = resources(primary, 'AWS::CloudTrail::Trail');
+    const startsWith = JSON.stringify(trail.Properties.AdvancedEventSelectors[1].FieldSelectors[2].StartsWith);
+    expect(startsWith).toContain(primary.getLogicalId(primary.data.bucket.node.defaultChild as s3.CfnBucket));
+    expect(startsWith).toContain(primary.getLogicalId(primary.site.bucket.node.defaultChild as s3.CfnBucket));
+    expect(startsWith).toContain(':s3:::golden-path-data-replica-111111111111-eu-west-1/');
+    expect(trail.Properties.AdvancedEventSelectors[1].FieldSelectors[2].StartsWith).toHaveLength(3);
+  });
+});
+
+describe('Control Tower controls for S3, KMS, CloudTrail and CloudWatch (cfn-guard, offline)', () => {
+  const AUDIT_SERVICES = ['s3', 'keymanagementservice', 'cloudtrail', 'cloudwatch'];
+
+  test('no control reports any resource of the audit, and no CloudTrail or CloudWatch control reports anything', () => {
+    const { app, outdir } = newApp();
+    buildGoldenPathApp(app);
+    Validations.of(app).addPlugins(controlTowerValidator(AUDIT_SERVICES));
+    try { app.synth(); } catch { /* the golden path's other buckets have Control Tower findings of their own: checked below */ }
+    const findings = reportedViolations(outdir).filter((v) => v.plugin === CONTROL_TOWER);
+    const auditPaths = findings.flatMap((v) => v.paths.map((p) => `${v.rule} ${p}`)).filter((f) => /EncryptionAudit/.test(f));
+    expect(auditPaths).toEqual([]);
+    const auditRules: string[] = Object.values(CONTROL_TOWER_AUDIT_RULES);
+    expect(findings.filter((v) => auditRules.includes(v.rule))).toEqual([]);
+  });
+
+  test('the CloudTrail and CloudWatch controls do run: a trail without log file validation and an alarm without actions are reported', () => {
+    const { app, outdir } = newApp();
+    buildGoldenPathApp(app);
+    const extra = new Stack(app, 'Extra', { env: { account: '111111111111', region: 'us-east-1' } });
+    new cloudtrail.CfnTrail(extra, 'Unvalidated', { isLogging: true, s3BucketName: 'some-bucket', enableLogFileValidation: false });
+    new cloudwatch.CfnAlarm(extra, 'Silent', { comparisonOperator: 'GreaterThanThreshold', evaluationPeriods: 1, threshold: 1, metricName: 'm', namespace: 'n', period: 60, statistic: 'Sum' });
+    Validations.of(app).addPlugins(controlTowerValidator(AUDIT_SERVICES));
+    expect(() => app.synth()).toThrow();
+    const reported = reportedViolations(outdir).filter((v) => v.plugin === CONTROL_TOWER && v.paths.some((p) => p.startsWith('Extra/')));
+    expect(reported.map((v) => v.rule)).toEqual(expect.arrayContaining([
+      CONTROL_TOWER_AUDIT_RULES['CT.CLOUDTRAIL.PR.2'], CONTROL_TOWER_AUDIT_RULES['CT.CLOUDWATCH.PR.1'],
+    ]));
+  });
 });

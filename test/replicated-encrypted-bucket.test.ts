@@ -508,7 +508,7 @@ describe('multi-Region keys', () => {
 });
 
 describe('golden path: the replication regress is acknowledged exactly where it applies', () => {
-  test('S3BucketReplicationEnabled only on the replica, the log buckets and the published site; IAM5 only on the replica object grant', () => {
+  test('S3BucketReplicationEnabled only on the replica, the log buckets, the published site and the audit trail\'s bucket; IAM5 only on the replica object grant and CloudTrail\'s log-stream grant', () => {
     const app = new App({ context: { 'golden-path:account': SOURCE_ACCOUNT, 'golden-path:primary-region': 'us-east-1', 'golden-path:replica-region': 'eu-west-1' } });
     const { primary, replica } = buildGoldenPathApp(app);
     const acknowledged = (rule: RegExp) => app.node.findAll()
@@ -516,13 +516,14 @@ describe('golden path: the replication regress is acknowledged exactly where it 
         && Object.keys(m.data).some((k) => rule.test(k.replace(/^annotation::/i, '')))))
       .map((c) => c.node.path).sort();
     const replicationRegress = [
-      'GoldenPathPrimary/AccessLogs/Bucket/Resource', 'GoldenPathPrimary/Site/Bucket/Resource', 'GoldenPathPrimary/SiteLogs/Bucket/Resource',
+      'GoldenPathPrimary/AccessLogs/Bucket/Resource', 'GoldenPathPrimary/EncryptionAudit/TrailBucket/Bucket/Resource',
+      'GoldenPathPrimary/Site/Bucket/Resource', 'GoldenPathPrimary/SiteLogs/Bucket/Resource',
       'GoldenPathReplica/AccessLogs/Bucket/Resource', 'GoldenPathReplica/DataReplica/Bucket/Bucket/Resource',
     ];
     for (const pack of ['HIPAA.Security', 'NIST.800.53.R4', 'NIST.800.53.R5', 'PCI.DSS.321']) {
       expect(acknowledged(new RegExp(`^${pack.replace(/\./g, '\\.')}-S3BucketReplicationEnabled$`))).toEqual(replicationRegress);
     }
-    expect(acknowledged(/^AwsSolutions-IAM5/)).toEqual(['GoldenPathPrimary/DataReplication/Policy/Resource']);
+    expect(acknowledged(/^AwsSolutions-IAM5/)).toEqual(['GoldenPathPrimary/DataReplication/Policy/Resource', 'GoldenPathPrimary/EncryptionAudit/TrailLogsPolicy/Resource']);
     // The data bucket replicates (no acknowledgement needed) into the replica Region.
     const data = primary.data.bucket.node.defaultChild as s3.CfnBucket;
     expect(primary.resolve(data.replicationConfiguration)).toEqual(expect.objectContaining({

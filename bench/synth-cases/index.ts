@@ -1,5 +1,6 @@
 import { encryptedBuckets } from './encrypted-buckets';
 import { encryptedBucketsSameTemplate } from './encrypted-buckets-same-template';
+import { goldenPathAudit } from './golden-path-audit';
 import { guardrails } from './guardrails';
 import { replicatedPairs } from './replicated-pairs';
 import { type SynthCase } from './types';
@@ -10,4 +11,5 @@ export const SYNTH_CASES: readonly SynthCase[] = [
   encryptedBucketsSameTemplate,
   replicatedPairs,
   guardrails,
+  goldenPathAudit,
 ];

@@ -50,6 +50,26 @@ export function controlTowerS3AndKmsValidator(): IPolicyValidationPlugin {
   return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: [path.join(rules, 's3'), path.join(rules, 'keymanagementservice')] });
 }
 
+/**
+ * Control Tower proactive controls of the given service folders of @cdklabs/cdk-validator-cfnguard
+ * (`s3`, `keymanagementservice`, `cloudtrail`, `cloudwatch`, ...), run offline by its cfn-guard binary.
+ */
+export function controlTowerValidator(services: string[]): IPolicyValidationPlugin {
+  const rules = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+  return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: services.map((s) => path.join(rules, s)) });
+}
+
+/** Control Tower CT.CLOUDTRAIL.PR.* and CT.CLOUDWATCH.PR.* control ids to their cfn-guard rule names. */
+export const CONTROL_TOWER_AUDIT_RULES = {
+  'CT.CLOUDTRAIL.PR.1': 'cloud_trail_encryption_enabled_check',
+  'CT.CLOUDTRAIL.PR.2': 'cloud_trail_log_file_validation_enabled_check',
+  'CT.CLOUDTRAIL.PR.3': 'cloud_trail_cloud_watch_logs_enabled_check',
+  'CT.CLOUDWATCH.PR.1': 'cloudwatch_alarm_action_check',
+  'CT.CLOUDWATCH.PR.2': 'cloudwatch_log_group_retention_period_check',
+  'CT.CLOUDWATCH.PR.3': 'cloudwatch_log_group_encrypted_check',
+  'CT.CLOUDWATCH.PR.4': 'cloudwatch_alarm_action_enabled_check',
+} as const;
+
 /** The plugin name of the Control Tower validator, which prefixes its acknowledgement ids. */
 export const CONTROL_TOWER = 'cdk-validator-cfnguard';
 

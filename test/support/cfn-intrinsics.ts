@@ -63,6 +63,12 @@ export function fakeAttributes(template: Json, env: FakeEnv): FakeAttributes {
         atts[id] = { Arn: `arn:${partition}:logs:${region}:${account}:log-group:${name}:*` };
         break;
       }
+      case 'AWS::SNS::Topic': {
+        const name = typeof props.TopicName === 'string' ? props.TopicName : `${lower}-topic`;
+        refs[id] = `arn:${partition}:sns:${region}:${account}:${name}`;
+        atts[id] = { TopicArn: refs[id], TopicName: name };
+        break;
+      }
       case 'AWS::SecretsManager::Secret':
         refs[id] = `arn:${partition}:secretsmanager:${region}:${account}:secret:${lower}-AbCdEf`;
         atts[id] = { Id: refs[id] };
