@@ -128,13 +128,13 @@ const BUILD_INPUTS = [
 ];
 /** What `npm run build` writes: each package's entry points (from its package.json) and the handler bundles. */
 function buildOutputs(): string[] {
-  const manifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { main: string; types: string };
-  const constructs = manifest(ROOT);
-  const runtime = manifest(RUNTIME_PACKAGE_DIR);
+  const entryPoints = (dir: string) => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { main?: string; types?: string };
+    return [manifest.main ?? 'index.js', manifest.types].filter((f): f is string => f !== undefined).map((f) => path.join(dir, f));
+  };
   return [
-    path.join(ROOT, constructs.main), path.join(ROOT, constructs.types),
-    path.join(ROOT, 'assets', 'handlers', 'sse-c-rekey', 'index.js'), path.join(ROOT, 'assets', 'handlers', 'client-side-key-rotation', 'index.js'),
-    path.join(RUNTIME_PACKAGE_DIR, runtime.main), path.join(RUNTIME_PACKAGE_DIR, runtime.types),
+    ...entryPoints(ROOT), ...entryPoints(RUNTIME_PACKAGE_DIR),
+    ...['sse-c-rekey', 'client-side-key-rotation'].map((name) => path.join(ROOT, 'assets', 'handlers', name, 'index.js')),
   ];
 }
 
