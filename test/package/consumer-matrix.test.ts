@@ -27,6 +27,9 @@ import {
 
 type Json = any;
 
+// Tests run node, npx and tsc in the consumers: seconds each on a busy 2-core machine, not milliseconds.
+jest.setTimeout(180_000);
+
 const ROOT_MANIFEST = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 /** The peers at the versions this repository tests with (exact, so the npm cache serves them). */
 const PEERS = ['aws-cdk-lib', 'constructs', 'cdk-nag'].map((name) => `${name}@${ROOT_MANIFEST.devDependencies[name]}`);
