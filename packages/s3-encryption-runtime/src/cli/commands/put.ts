@@ -53,6 +53,9 @@ export function putCommand(keyOptions: readonly KeyOptionSet[]): CliCommand {
       }
       const contentLength = input?.size;
       const progress = new Progress(ctx.stderr, `put s3://${bucket}/${key}`, contentLength, { quiet: values.quiet === true });
+      // an upload waiting for stdin data would not notice the abort: failing the body stops it (and aborts the multipart upload)
+      const stopReading = () => body.destroy(ctx.signal.reason instanceof Error ? ctx.signal.reason : undefined);
+      ctx.signal.addEventListener('abort', stopReading, { once: true });
       try {
         const out = await mode.put({
           s3,
@@ -68,6 +71,7 @@ export function putCommand(keyOptions: readonly KeyOptionSet[]): CliCommand {
         ctx.stdout.write(`${JSON.stringify({ bucket, key, size: out.size, etag: out.etag, versionId: out.versionId, encryption: mode.description })}\n`);
         return 0;
       } finally {
+        ctx.signal.removeEventListener('abort', stopReading);
         progress.done();
         body.destroy();
         s3.destroy();
