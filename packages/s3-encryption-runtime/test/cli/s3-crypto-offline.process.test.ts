@@ -90,7 +90,7 @@ describe('s3-crypto encrypt / decrypt as a separate process', () => {
         ['decrypt', '--in-dir', p('huge.enc'), '--out', p('huge.out'), '--aes-key-file', key()], signal, () => tempBytes(tmp) > 16 * MiB,
       );
       expect(r.code).toBe(code);
-      expect(r.stderr).toMatch(new RegExp(`^s3-crypto: interrupted by ${signal}; `));
+      expect(r.stderr).toBe(`s3-crypto: interrupted by ${signal}; stopped and cleaned up (no output file, temporary file or upload left behind)\n`);
       expect(elapsedMs).toBeLessThan(2000);
       expect(fs.existsSync(p('huge.out'))).toBe(false);
       expect(after).toEqual(before);
@@ -121,6 +121,7 @@ describe('s3-crypto encrypt / decrypt as a separate process', () => {
         const r = await cli.result;
         expect(r.code).toBe(130);
         expect(r.exitedAt - sentAt).toBeLessThan(2000);
+        expect(r.stderr).toMatch(/^s3-crypto: interrupted by SIGINT; stopped and cleaned up/); // the command itself stopped, not the last-resort exit
         expect(tree(tmp)).toEqual(before);
       });
     });
@@ -224,6 +225,8 @@ describe('s3-crypto encrypt / decrypt as a separate process', () => {
         /^s3-crypto: cannot write --out-dir T\/read-only\/body\.bin: cannot create a file in T\/read-only: permission denied \(EACCES\)$/, { unprivileged: true }],
       ['encrypt: a KMS key without AWS credentials', ['encrypt', '--in', 'T/small.bin', '--out-dir', 'T/kms-out', '--kms-key-id', 'alias/none', '--kms-region', 'us-east-1'], 1,
         /^s3-crypto: AWS KMS GenerateDataKey with key alias\/none failed \(.*\)\. Check the key \(--kms-key-id\), its region \(--kms-region\), your credentials/],
+      ['encrypt: the input fails while it is read (EIO from /proc/self/mem)', ['encrypt', '--in', '/proc/self/mem', '--out-dir', 'T/eio-out', '--aes-key-file', 'KEY'], 1,
+        /^s3-crypto: cannot read --in \/proc\/self\/mem: input\/output error \(EIO\)$/],
       ['encrypt: an unknown option', ['encrypt', '--in', 'T/small.bin', '--out-dir', 'T/out3', '--aes-key-file', 'KEY', '--frobnicate'], 2,
         /^s3-crypto: unknown option --frobnicate \(see s3-crypto encrypt --help\)$/],
       ['encrypt: an option without its value', ['encrypt', '--out-dir', 'T/out4', '--aes-key-file', 'KEY', '--in'], 2,
