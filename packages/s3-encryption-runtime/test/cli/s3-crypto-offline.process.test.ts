@@ -96,7 +96,7 @@ describe('s3-crypto encrypt / decrypt as a separate process', () => {
       expect(after).toEqual(before);
     });
 
-    describe('while waiting on AWS KMS', () => {
+    describe('while waiting on AWS KMS or Secrets Manager', () => {
       let server: Server;
       const sockets: Socket[] = [];
       beforeAll(async () => {
@@ -122,6 +122,23 @@ describe('s3-crypto encrypt / decrypt as a separate process', () => {
         expect(r.code).toBe(130);
         expect(r.exitedAt - sentAt).toBeLessThan(2000);
         expect(r.stderr).toMatch(/^s3-crypto: interrupted by SIGINT; stopped and cleaned up/); // the command itself stopped, not the last-resort exit
+        expect(tree(tmp)).toEqual(before);
+      });
+
+      it('get with --sse-c-secret, SIGTERM during GetSecretValue: exit 143 within 2 s, no file', async () => {
+        const port = (server.address() as { port: number }).port;
+        const before = tree(tmp);
+        const connected = sockets.length;
+        const cli = startCli(['get', '--bucket', 'b', '--key', 'k', '--file', p('secret.out'), '--sse-c-secret', 'app/key', '--region', 'us-east-1'], {
+          env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' },
+        });
+        await waitFor('the Secrets Manager request', () => sockets.length > connected);
+        const sentAt = performance.now();
+        cli.child.kill('SIGTERM');
+        const r = await cli.result;
+        expect(r.code).toBe(143);
+        expect(r.exitedAt - sentAt).toBeLessThan(2000);
+        expect(r.stderr).toMatch(/^s3-crypto: interrupted by SIGTERM; stopped and cleaned up/);
         expect(tree(tmp)).toEqual(before);
       });
     });

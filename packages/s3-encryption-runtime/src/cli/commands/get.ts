@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { S3_LOCATION_OPTIONS, s3ClientFromOptions } from '../args';
-import type { CliCommand, CliContext } from '../command';
+import { type CliCommand, type CliContext, untilAborted } from '../command';
 import { OutputFile } from '../files';
 import { type KeyOptionSet, keyOptionGroups, resolveEncryptionMode } from '../key-options';
 import { markNotWritten } from '../messages';
@@ -39,7 +39,7 @@ export function getCommand(keyOptions: readonly KeyOptionSet[]): CliCommand {
       const key = requireString(values, 'key');
       const file = optionalString(values, 'file');
       const toFile = file !== undefined && file !== '-';
-      const mode = await resolveEncryptionMode(keyOptions, values, ctx, { direction: 'get', toFile });
+      const mode = await untilAborted(resolveEncryptionMode(keyOptions, values, ctx, { direction: 'get', toFile }), ctx.signal); // may fetch a key from Secrets Manager
       const s3 = s3ClientFromOptions(values);
       const versionId = optionalString(values, 'version-id');
       let output: OutputFile | undefined;

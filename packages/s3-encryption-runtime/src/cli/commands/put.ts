@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { S3_LOCATION_OPTIONS, s3ClientFromOptions } from '../args';
-import { type CliCommand, type CliContext, UsageError } from '../command';
+import { type CliCommand, type CliContext, untilAborted, UsageError } from '../command';
 import { InputFile } from '../files';
 import { type KeyOptionSet, keyOptionGroups, resolveEncryptionMode } from '../key-options';
 import { COMMON_OPTIONS, optionalString, type OptionValues, requireString } from '../options';
@@ -33,7 +33,7 @@ export function putCommand(keyOptions: readonly KeyOptionSet[]): CliCommand {
     async run(values: OptionValues, ctx: CliContext): Promise<number> {
       const bucket = requireString(values, 'bucket');
       const key = requireString(values, 'key');
-      const mode = await resolveEncryptionMode(keyOptions, values, ctx, { direction: 'put' });
+      const mode = await untilAborted(resolveEncryptionMode(keyOptions, values, ctx, { direction: 'put' }), ctx.signal); // may fetch a key from Secrets Manager
       const s3 = s3ClientFromOptions(values);
       const file = optionalString(values, 'file');
       const contentType = optionalString(values, 'content-type');
