@@ -4,6 +4,7 @@
  * the 64 MiB buffered-authentication limit, and bad paths.
  */
 import { randomBytes } from 'node:crypto';
+import { ListPartsCommand } from '@aws-sdk/client-s3';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -44,12 +45,16 @@ describeWithS3('s3-crypto put/get as a process: interruption, progress, large ob
   });
 
   describe.each(MODES)('%s', (mode) => {
-    it('put from stdin, SIGINT mid-upload: exit 130 within 2 s, the multipart upload aborted, no object', async () => {
+    it('put from stdin, SIGINT while waiting for more input: exit 130 within 2 s, the multipart upload aborted, no object', async () => {
       const key = `interrupted-put-${mode}`;
       const run = startCli(['put', ...where, '--key', key, ...KEYS[mode]], asUser({ stdin: 'pipe' }));
       run.child.stdin!.on('error', () => undefined); // the CLI stops reading: EPIPE is expected
-      run.child.stdin!.write(randomBytes(24 * MiB)); // more than one part; stdin stays open, as from a slow producer
-      await waitFor('the multipart upload to start', async () => (await s3.listMultipartUploads(bucket)).some((u) => u.key === key));
+      // a slow producer: 20 MiB (two full parts or more), then nothing, with stdin left open
+      await new Promise<void>((resolve, reject) => run.child.stdin!.write(randomBytes(20 * MiB), (err) => (err ? reject(err) : resolve())));
+      await waitFor('two parts uploaded, the CLI idle on stdin', async () => {
+        const upload = (await s3.listMultipartUploads(bucket)).find((u) => u.key === key);
+        return upload !== undefined && ((await s3.client.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: upload.uploadId }))).Parts ?? []).length >= 2;
+      });
       const sentAt = performance.now();
       run.child.kill('SIGINT');
       const r = await run.result;
