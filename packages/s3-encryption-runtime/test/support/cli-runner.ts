@@ -9,9 +9,9 @@
  * a new pty, copies what CMD writes to its own stdout, and exits with CMD's status.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PassThrough, Readable } from 'node:stream';
 import { run } from '../../src/cli/main';
@@ -92,8 +92,26 @@ export const UNPRIVILEGED = { uid: 65534, gid: 65534 } as const;
 /** True when the tests run as root (file permissions do not apply to root). */
 export const runningAsRoot = process.getuid?.() === 0;
 
+/**
+ * Throws, saying what to change, if `nobody` could not run the CLI from here (a checkout or a node
+ * under a private directory such as /root): otherwise such a test would fail with a confusing error.
+ */
+function assertRunnableByOthers(): void {
+  for (const file of [process.execPath, TSX_LOADER, MAIN, PEAK_RSS_PRELOAD]) {
+    for (let p = file; ; p = dirname(p)) {
+      const mode = statSync(p).mode;
+      const needed = p === file ? 0o004 : 0o001; // others may read the file, and traverse each directory above it
+      if ((mode & needed) === 0) {
+        throw new Error(`this test runs the CLI as the unprivileged user nobody (uid 65534), who cannot reach ${file}: ${p} is not ${p === file ? 'world-readable' : 'world-searchable'}. Run the tests from a checkout and a Node install that other users can read, or as a non-root user.`);
+      }
+      if (p === dirname(p)) break;
+    }
+  }
+}
+
 /** Starts the CLI as a separate process. */
 export function startCli(args: string[], options: CliProcessOptions = {}): CliProcess {
+  if (options.unprivileged && runningAsRoot) assertRunnableByOthers();
   const rssDir = options.measurePeakRss ? mkdtempSync(join(tmpdir(), 's3-crypto-rss-')) : undefined;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
