@@ -1,62 +1,22 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../s3-client-factory';
+import { assertSecureEndpoint, createS3Client, InsecureEndpointError } from '../s3-client-factory';
 import { UsageError } from './command';
-
-/** `node:util` parseArgs option specs. */
-export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
-
-/** Parsed option values. */
-export type OptionValues = Record<string, string | boolean | string[] | boolean[] | undefined>;
+import { fsReason } from './files';
+import { type OptionGroup, type OptionValues, optionalString } from './options';
 
 /** Options every S3 command takes: where the object is and how to reach the server. */
-export const S3_LOCATION_OPTIONS: OptionSpecs = {
-  bucket: { type: 'string' },
-  key: { type: 'string' },
-  endpoint: { type: 'string' },
-  region: { type: 'string' },
-  'path-style': { type: 'boolean' },
-  'ca-cert': { type: 'string' },
+export const S3_LOCATION_OPTIONS: OptionGroup = {
+  title: 'Object',
+  options: {
+    bucket: { type: 'string', value: 'NAME', help: 'bucket (required)' },
+    key: { type: 'string', value: 'KEY', help: 'object key (required)' },
+    endpoint: { type: 'string', value: 'URL', help: 'S3-compatible endpoint, https:// only (default: AWS)' },
+    region: { type: 'string', value: 'REGION', help: 'region (default: AWS_REGION / profile)' },
+    'path-style': { type: 'boolean', help: 'path-style addressing (most S3-compatible servers)' },
+    'ca-cert': { type: 'string', value: 'FILE', help: 'PEM CA certificate to trust for --endpoint' },
+  },
 };
-
-/** Help lines for {@link S3_LOCATION_OPTIONS}. */
-export const S3_LOCATION_HELP = [
-  '  --bucket NAME          bucket (required)',
-  '  --key KEY              object key (required)',
-  '  --endpoint URL         S3-compatible endpoint, https:// only (default: AWS)',
-  '  --region REGION        region (default: AWS_REGION / profile)',
-  '  --path-style           path-style addressing (most S3-compatible servers)',
-  '  --ca-cert FILE         PEM CA certificate to trust for --endpoint',
-];
-
-/** Common flags. */
-export const COMMON_OPTIONS: OptionSpecs = {
-  help: { type: 'boolean', short: 'h' },
-  quiet: { type: 'boolean', short: 'q' },
-};
-
-/** Parses `args` strictly against `options`; unknown options and stray positionals are usage errors. */
-export function parseOptions(args: string[], options: OptionSpecs): OptionValues {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as OptionValues;
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0]);
-  }
-}
-
-/** A required string option, or a usage error naming it. */
-export function requireString(values: OptionValues, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
-  return v;
-}
-
-/** An optional string option. */
-export function optionalString(values: OptionValues, name: string): string | undefined {
-  const v = values[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
 
 /** Builds the S3 client from `--endpoint`, `--region`, `--path-style`, `--ca-cert`. Plain HTTP is always refused. */
 export function s3ClientFromOptions(values: OptionValues): S3Client {
@@ -66,11 +26,20 @@ export function s3ClientFromOptions(values: OptionValues): S3Client {
     try {
       caCert = readFileSync(caFile);
     } catch (err) {
-      throw new UsageError(`cannot read --ca-cert ${caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(`cannot read --ca-cert ${caFile}: ${fsReason(err)}`, { helpHint: false });
     }
   }
   const endpoint = optionalString(values, 'endpoint');
   const region = optionalString(values, 'region');
+  if (endpoint) {
+    try {
+      assertSecureEndpoint(endpoint, false);
+    } catch (err) {
+      throw new UsageError(err instanceof InsecureEndpointError
+        ? `refusing --endpoint ${err.endpoint}: plain HTTP would send encryption keys unencrypted; give an https:// URL (with --ca-cert FILE for a private CA)`
+        : `--endpoint ${JSON.stringify(endpoint)} is not an https:// URL, e.g. https://s3.example.com`);
+    }
+  }
   return createS3Client({
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : endpoint ? { region: 'us-east-1' } : {}),

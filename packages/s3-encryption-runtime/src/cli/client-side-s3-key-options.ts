@@ -1,27 +1,34 @@
 import type { ClientSideEncryption } from '../client-side/client-side-encryption';
 import { MetadataStrategy } from '../client-side/content-format';
 import { S3EncryptionClient } from '../client-side/s3-encryption-client';
-import { type OptionValues } from './args';
-import { CLIENT_SIDE_KEY_OPTIONS, CLIENT_SIDE_KEY_OPTIONS_HELP } from './client-side-key-options';
-import type { CliContext } from './command';
-import { clientFromValues } from './commands/encrypt';
-import type { EncryptionMode, KeyOptionSet } from './key-options';
+import { CLIENT_SIDE_KEY_SELECTING_OPTIONS, type ClientSideUse, clientFromValues, clientSideOptionGroups, hasClientSideOption } from './client-side-key-options';
+import { type CliContext, UsageError } from './command';
+import type { EncryptionMode, KeyOptionSet, KeyUse } from './key-options';
+import type { OptionValues } from './options';
+
+const useOf = (direction: KeyUse['direction']): ClientSideUse => (direction === 'put' ? { direction: 'write' } : { direction: 'read', toStdout: true });
 
 /**
  * Client-side encryption for `s3-crypto put` / `get` (the Amazon S3 Encryption Client format): the same
- * key options as `encrypt` / `decrypt` (`--aes-key-file`, `--rsa-public-key` / `--rsa-private-key`,
- * `--kms-key-id` with `--context`, `--format`, `--commitment-policy`, `--instruction-file`, `--legacy`,
- * `--delayed-authentication`, `--buffer-size`), against a real S3 endpoint.
+ * key options as `encrypt` / `decrypt`, against a real S3 endpoint. `get --file` verifies into a temporary
+ * file (any size, constant memory); `get` to stdout holds plaintext until the tag verifies, up to
+ * `--buffer-size`, unless `--delayed-authentication`.
  */
 export const clientSideS3KeyOptions: KeyOptionSet = {
   name: 'client-side encryption (Amazon S3 Encryption Client format)',
-  options: CLIENT_SIDE_KEY_OPTIONS,
-  keySelectingOptions: ['aes-key-file', 'rsa-public-key', 'rsa-private-key', 'kms-key-id'],
-  // the option lines, without the "Key (exactly one):" / "Options:" headings
-  help: CLIENT_SIDE_KEY_OPTIONS_HELP.split('\n').filter((line) => line.startsWith(' ')),
-  async resolve(values: OptionValues, ctx: CliContext): Promise<EncryptionMode | undefined> {
-    if (!Object.keys(CLIENT_SIDE_KEY_OPTIONS).some((o) => values[o] !== undefined)) return undefined;
-    const { opts, client } = clientFromValues(values, ctx, {}); // option mistakes are usage errors (exit 2)
+  optionGroups: (direction) => clientSideOptionGroups(useOf(direction)),
+  keySelectingOptions: (direction) => CLIENT_SIDE_KEY_SELECTING_OPTIONS.filter((o) => direction === 'put' || o !== 'rsa-public-key'),
+  resolve(values: OptionValues, ctx: CliContext, use: KeyUse): EncryptionMode | undefined {
+    const clientSideUse = useOf(use.direction);
+    if (!hasClientSideOption(values, clientSideUse)) return undefined;
+    if (use.toFile) {
+      for (const flag of ['delayed-authentication', 'buffer-size']) {
+        if (values[flag] !== undefined) {
+          throw new UsageError(`--${flag} applies to output to stdout only; --file is verified before it is renamed into place, at any size: drop --${flag}`);
+        }
+      }
+    }
+    const { opts, client } = clientFromValues(values, ctx, {}, clientSideUse, { verifiedIntoFile: use.toFile === true }); // option mistakes are usage errors (exit 2)
     return clientSideMode(client, opts.encryptionContext);
   },
 };

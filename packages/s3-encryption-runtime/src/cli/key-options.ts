@@ -1,9 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { TransferProgress } from '../sse-c/sse-c-object-client';
 import type { CliContext } from './command';
-import { type OptionSpecs, type OptionValues } from './args';
 import { UsageError } from './command';
+import type { OptionGroup, OptionValues } from './options';
 
 /** What `put` hands to an encryption mode. */
 export interface ModePutRequest {
@@ -20,7 +19,7 @@ export interface ModePutRequest {
   /** `--content-type`, if given. */
   readonly contentType?: string;
   /** Progress callback (bytes of plaintext consumed). */
-  readonly onProgress: (progress: TransferProgress) => void;
+  readonly onProgress: (progress: { readonly loaded: number; readonly total?: number }) => void;
   /** Cancels the transfer. */
   readonly signal: AbortSignal;
 }
@@ -69,6 +68,14 @@ export interface EncryptionMode {
   get(request: ModeGetRequest): Promise<ModeGetResult>;
 }
 
+/** How `put` or `get` will use the key options: the direction, and for `get` where the plaintext goes. */
+export interface KeyUse {
+  /** `put` encrypts, `get` decrypts. */
+  readonly direction: 'put' | 'get';
+  /** `get --file`: the plaintext goes to a temporary file renamed into place only when complete. @default false */
+  readonly toFile?: boolean;
+}
+
 /**
  * A family of key options for `put` and `get` (e.g. `--sse-c-key-file`/`--sse-c-secret`), and the mode they
  * select. Register new families in `KEY_OPTION_SETS` in `main.ts`; `put`/`get` pick them up unchanged.
@@ -76,34 +83,28 @@ export interface EncryptionMode {
 export interface KeyOptionSet {
   /** Name of the family, for messages (`SSE-C`). */
   readonly name: string;
-  /** parseArgs option specs of the family. */
-  readonly options: OptionSpecs;
-  /** The options that name a key (the rest only tune it), for "a key is required" messages. @default all options */
-  readonly keySelectingOptions?: readonly string[];
-  /** Help lines of the family. */
-  readonly help: readonly string[];
+  /** The family's options for `put` or `get`, as parsed and as shown in help. */
+  optionGroups(direction: KeyUse['direction']): OptionGroup[];
+  /** The options that name a key (the rest only tune it), for "a key is required" messages. */
+  keySelectingOptions(direction: KeyUse['direction']): string[];
   /** The mode selected by the parsed values, or `undefined` if none of the family's options were given. */
-  resolve(values: OptionValues, ctx: CliContext): Promise<EncryptionMode | undefined>;
+  resolve(values: OptionValues, ctx: CliContext, use: KeyUse): Promise<EncryptionMode | undefined> | EncryptionMode | undefined;
 }
 
-/** All options of all families, for parseArgs. */
-export function keyOptionSpecs(sets: readonly KeyOptionSet[]): OptionSpecs {
-  return Object.assign({}, ...sets.map((s) => s.options));
-}
-
-/** Help lines of all families. */
-export function keyOptionHelp(sets: readonly KeyOptionSet[]): string[] {
-  return sets.flatMap((s) => [`${s.name} key options:`, ...s.help]);
+/** The option groups of all families for `direction`. */
+export function keyOptionGroups(sets: readonly KeyOptionSet[], direction: KeyUse['direction']): OptionGroup[] {
+  return sets.flatMap((s) => s.optionGroups(direction));
 }
 
 /** Exactly one family must be selected; returns its mode. */
-export async function resolveEncryptionMode(sets: readonly KeyOptionSet[], values: OptionValues, ctx: CliContext): Promise<EncryptionMode> {
-  const names = sets.filter((s) => Object.keys(s.options).some((o) => values[o] !== undefined)).map((s) => s.name);
+export async function resolveEncryptionMode(sets: readonly KeyOptionSet[], values: OptionValues, ctx: CliContext, use: KeyUse): Promise<EncryptionMode> {
+  const given = (s: KeyOptionSet) => s.optionGroups(use.direction).some((g) => Object.keys(g.options).some((o) => values[o] !== undefined));
+  const names = sets.filter(given).map((s) => s.name);
   if (names.length > 1) throw new UsageError(`choose one kind of key; got ${names.join(' and ')} options`);
   for (const set of sets) {
-    const mode = await set.resolve(values, ctx);
+    const mode = await set.resolve(values, ctx, use);
     if (mode) return mode;
   }
-  const keyOptions = sets.flatMap((s) => (s.keySelectingOptions ?? Object.keys(s.options)).map((o) => `--${o}`));
+  const keyOptions = sets.flatMap((s) => s.keySelectingOptions(use.direction).map((o) => `--${o}`));
   throw new UsageError(`a key is required: ${keyOptions.join(', ')}`);
 }

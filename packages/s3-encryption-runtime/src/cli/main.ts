@@ -6,8 +6,12 @@
  *
  * Extension points (add files; touch this one only to register them):
  * - Commands: write `commands/<name>.ts` exporting a `CliCommand` (see `command.ts`), then add it to
- *   `commands()` below. Parse options with `parseOptions` from `args.ts`; throw `UsageError` for
- *   command-line mistakes (exit 2); anything else thrown becomes a one-line reason (exit 1).
+ *   `commands()` below. Declare its options as `optionGroups` (see `options.ts`): `run` parses them
+ *   and `--help` renders them from that one table. Throw `UsageError` for command-line mistakes
+ *   (exit 2); anything else thrown becomes a one-line reason (exit 1, worded by `messages.ts`).
+ *   Honour `ctx.signal`: on SIGINT/SIGTERM stop, remove what you created, and let the abort reject.
+ * - Files: open inputs with `InputFile` and write outputs with `OutputFile` / `OutputDirectory`
+ *   (`files.ts`): errors then name the user's path and flag, and nothing half-written is ever left.
  * - Key options for `put`/`get` (e.g. client-side `--aes-key-file`, `--rsa-*`, `--kms-key-id`): write a
  *   `KeyOptionSet` (see `key-options.ts`, and `sse-c-key-options.ts` for an example) whose `resolve`
  *   returns an `EncryptionMode` with `put`/`get`, then append it to `KEY_OPTION_SETS` below. `put` and `get`
@@ -17,14 +21,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { S3EncryptionError } from '../errors';
-import { type CliCommand, type CliContext, UsageError } from './command';
+import { type CliCommand, type CliContext, commandHelp, EXIT, InterruptedError, interruptedExitCode, UsageError } from './command';
 import { decryptCommand } from './commands/decrypt';
 import { encryptCommand } from './commands/encrypt';
 import { getCommand } from './commands/get';
 import { putCommand } from './commands/put';
 import { clientSideS3KeyOptions } from './client-side-s3-key-options';
+import { cleanUpPendingSync } from './files';
 import type { KeyOptionSet } from './key-options';
+import { describeFailure } from './messages';
+import { parseOptions } from './options';
 import { sseCKeyOptions } from './sse-c-key-options';
 
 /** Key option families `put` and `get` accept: SSE-C, and client-side encryption (S3 Encryption Client format). */
@@ -53,39 +59,36 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   };
   const table = commands();
   const [name, ...rest] = argv;
+  const command = table.find((c) => c.name === name);
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.stdout.write(`${usage(table)}\n`);
-      return name === undefined ? 2 : 0;
+      return name === undefined ? EXIT.USAGE : EXIT.OK;
     }
     if (name === '--version') {
       io.stdout.write(`${version()}\n`);
-      return 0;
+      return EXIT.OK;
     }
-    const command = table.find((c) => c.name === name);
     if (!command) throw new UsageError(`unknown command "${name}"`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.stdout.write(`${command.help()}\n`);
-      return 0;
+      io.stdout.write(`${commandHelp(command)}\n`);
+      return EXIT.OK;
     }
-    return await command.run(rest, ctx);
+    return await command.run(parseOptions(rest, command.optionGroups), ctx);
   } catch (err) {
-    if (err instanceof UsageError) {
-      say(`s3-crypto: ${oneLine(err.message)} (see s3-crypto ${table.some((c) => c.name === name) ? `${name} ` : ''}--help)`);
-      return 2;
+    if (ctx.signal.aborted) {
+      const reason = ctx.signal.reason instanceof InterruptedError ? ctx.signal.reason.message : 'interrupted';
+      say(`s3-crypto: ${reason}; stopped and cleaned up (no output file, temporary file or upload left behind)`);
+      return interruptedExitCode(ctx.signal);
     }
-    say(`s3-crypto: ${oneLine(describe(err))}`);
-    return ctx.signal.aborted ? 130 : 1;
+    if (err instanceof UsageError) {
+      const hint = err.options.helpHint === false ? '' : ` (see s3-crypto ${command ? `${name} ` : ''}--help)`;
+      say(`s3-crypto: ${oneLine(err.message)}${hint}`);
+      return EXIT.USAGE;
+    }
+    say(`s3-crypto: ${oneLine(describeFailure(err))}`);
+    return EXIT.FAILED;
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof S3EncryptionError) return err.message;
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; code?: string };
-  if (e?.name === 'AbortError') return 'interrupted; nothing was written';
-  const status = e?.$metadata?.httpStatusCode;
-  const what = e?.name && e.name !== 'Error' ? `${e.name}${status ? ` (HTTP ${status})` : ''}: ` : '';
-  return `${what}${e?.message || e?.code || String(err)}`;
 }
 
 function oneLine(text: string): string {
@@ -101,6 +104,8 @@ function usage(table: CliCommand[]): string {
     '',
     'Run s3-crypto <command> --help for its options. Credentials come from the usual AWS sources',
     '(environment, profile, container or instance role). Only https:// endpoints are accepted.',
+    'Progress is shown on stderr when it is a terminal (--quiet turns it off). Ctrl-C (SIGINT) or',
+    'SIGTERM stops any command within 2 seconds, leaving nothing behind (exit 130 / 143).',
   ].join('\n');
 }
 
@@ -117,17 +122,39 @@ function version(): string {
   return 'unknown';
 }
 
-/** The process entry point (`bin/s3-crypto.js`): real streams and environment, SIGINT/SIGTERM abort the command. */
+/** How long a command may take to stop after SIGINT/SIGTERM before the process removes its files and exits anyway. */
+const STOP_GRACE_MS = 1500;
+
+/**
+ * The process entry point (`bin/s3-crypto.js`): real streams and environment. SIGINT/SIGTERM abort the
+ * command, which stops and cleans up; if it has not finished within {@link STOP_GRACE_MS} (a KMS or
+ * S3 call that ignores the abort), or on a second signal, pending temporary files are removed
+ * synchronously and the process exits with 130 (SIGINT) or 143 (SIGTERM).
+ */
 export function main(): void {
   // the SDK's "Node 20 support ends" notice is not actionable for CLI users and breaks one-line errors
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(
+  const forceExit = (code: number) => {
+    cleanUpPendingSync();
+    process.exit(code);
+  };
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (controller.signal.aborted) return forceExit(interruptedExitCode(controller.signal));
+    const reason = new InterruptedError(signal);
+    controller.abort(reason);
+    setTimeout(() => {
+      process.stderr.write(`s3-crypto: ${reason.message}; did not stop in time, removed its temporary files\n`);
+      forceExit(reason.exitCode);
+    }, STOP_GRACE_MS).unref();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  void run(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal }).then(
     (code) => {
       process.exitCode = code;
+      // after an interruption, sockets the SDK keeps alive must not hold the process
+      if (controller.signal.aborted) setTimeout(() => process.exit(code), 100).unref();
     },
   );
 }

@@ -3,24 +3,23 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AWSCURRENT, SecretsManagerSseCKeySource } from '../sse-c/secrets-manager-key-source';
 import { SseCKey } from '../sse-c/sse-c-key';
 import { SseCObjectClient } from '../sse-c/sse-c-object-client';
-import { type OptionValues, optionalString } from './args';
 import { type CliContext, UsageError } from './command';
+import { fsReason } from './files';
+import { type OptionValues, optionalString } from './options';
 import type { EncryptionMode, KeyOptionSet } from './key-options';
 
 /** `--sse-c-key-file` / `--sse-c-secret` (+ `--sse-c-secret-stage`): server-side encryption with a customer-provided key. */
 export const sseCKeyOptions: KeyOptionSet = {
   name: 'SSE-C',
-  keySelectingOptions: ['sse-c-key-file', 'sse-c-secret'],
-  options: {
-    'sse-c-key-file': { type: 'string' },
-    'sse-c-secret': { type: 'string' },
-    'sse-c-secret-stage': { type: 'string' },
-  },
-  help: [
-    '  --sse-c-key-file FILE        SSE-C key: 32 raw bytes, or their base64',
-    '  --sse-c-secret ID            SSE-C key from a Secrets Manager secret (name or ARN)',
-    '  --sse-c-secret-stage STAGE   staging label to read (default AWSCURRENT; AWSPREVIOUS before a re-key)',
-  ],
+  keySelectingOptions: () => ['sse-c-key-file', 'sse-c-secret'],
+  optionGroups: () => [{
+    title: 'SSE-C key (server-side encryption with your key)',
+    options: {
+      'sse-c-key-file': { type: 'string', value: 'FILE', help: 'SSE-C key: 32 raw bytes, or their base64' },
+      'sse-c-secret': { type: 'string', value: 'ID', help: 'SSE-C key from a Secrets Manager secret (name or ARN)' },
+      'sse-c-secret-stage': { type: 'string', value: 'STAGE', help: 'staging label to read (default AWSCURRENT; AWSPREVIOUS before a re-key)' },
+    },
+  }],
   async resolve(values: OptionValues, ctx: CliContext): Promise<EncryptionMode | undefined> {
     const file = optionalString(values, 'sse-c-key-file');
     const secret = optionalString(values, 'sse-c-secret');
@@ -36,7 +35,7 @@ export const sseCKeyOptions: KeyOptionSet = {
       try {
         data = readFileSync(file);
       } catch (err) {
-        throw new UsageError(`cannot read --sse-c-key-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        throw new UsageError(`cannot read --sse-c-key-file ${file}: ${fsReason(err)}`, { helpHint: false });
       }
       ctx.addSecret(data);
       key = SseCKey.fromRawOrBase64(data, { label: `key file ${file}` });

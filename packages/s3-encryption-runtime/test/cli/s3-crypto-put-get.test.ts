@@ -29,8 +29,8 @@ describe('s3-crypto put/get: command line handling (no server needed)', () => {
   it.each([
     [['frobnicate'], /unknown command "frobnicate"/],
     [['put', '--key', 'k', '--sse-c-key-file', keyFile], /--bucket is required/],
-    [['put', ...where, '--no-such-flag'], /Unknown option '--no-such-flag'/],
-    [['get', ...where], /a key is required: --sse-c-key-file, --sse-c-secret, --aes-key-file, --rsa-public-key, --rsa-private-key, --kms-key-id \(see/],
+    [['put', ...where, '--no-such-flag'], /unknown option --no-such-flag \(see s3-crypto put --help\)/],
+    [['get', ...where], /a key is required: --sse-c-key-file, --sse-c-secret, --aes-key-file, --rsa-private-key, --kms-key-id \(see/],
     [['get', ...where, '--sse-c-key-file', keyFile, '--sse-c-secret', 's'], /either --sse-c-key-file or --sse-c-secret/],
     [['get', ...where, '--sse-c-secret-stage', 'AWSPREVIOUS'], /--sse-c-secret-stage needs --sse-c-secret/],
     [['get', ...where, '--sse-c-key-file', join(dir, 'missing.bin')], /cannot read --sse-c-key-file .*ENOENT/],
@@ -48,10 +48,11 @@ describe('s3-crypto put/get: command line handling (no server needed)', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('refuses a plain-HTTP endpoint before sending anything (exit 1), and never prints the key', async () => {
+  it('refuses a plain-HTTP endpoint before sending anything (exit 2, naming --endpoint, not an API option), and never prints the key', async () => {
     const r = await cli('put', ...where, '--file', keyFile, '--sse-c-key-file', keyFile, '--endpoint', 'http://127.0.0.1:1');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^s3-crypto: refusing plain-HTTP S3 endpoint http:\/\/127\.0\.0\.1:1/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^s3-crypto: refusing --endpoint http:\/\/127\.0\.0\.1:1: plain HTTP would send encryption keys unencrypted; give an https:\/\/ URL/);
+    expect(r.stderr).not.toMatch(/allowInsecureHttp/);
     for (const form of [keyBytes.toString('base64'), keyBytes.toString('hex')]) {
       expect(r.stderr).not.toContain(form);
       expect(r.stdout).not.toContain(form);

@@ -101,33 +101,38 @@ describeWithS3('s3-crypto put/get with client-side encryption against radosgw', 
     expect(tampered.code).toBe(1);
     expect(tampered.stdout.length).toBe(0); // buffered authentication: nothing reached stdout
     expect(tampered.stderr).toMatch(/^s3-crypto: The AES-GCM tag of the object body did not verify\. .*No plaintext was released\./);
-    const toFile = await cli(['get', ...where, '--key', 'secret.txt', '--file', join(dir, 'tampered.out'), '--aes-key-file', aesFile, '--delayed-authentication']);
+    const toFile = await cli(['get', ...where, '--key', 'secret.txt', '--file', join(dir, 'tampered.out'), '--aes-key-file', aesFile]);
     expect(toFile.code).toBe(1);
-    expect(existsSync(join(dir, 'tampered.out'))).toBe(false); // delayed: streamed to a temporary file, removed
+    expect(toFile.stderr).toMatch(/did not verify\..* --file \S+tampered\.out was not written\./);
+    expect(readdirSync(dir).filter((f) => f.includes('tampered'))).toEqual([]); // streamed to a private temporary file, removed
   });
 
-  it('objects above the 64 MiB buffer need --delayed-authentication (or a larger --buffer-size)', async () => {
+  it('objects above the 64 MiB buffer: --file needs no flag; stdout needs --delayed-authentication or a larger --buffer-size', async () => {
     const data = patternBuffer(65 * MiB, 'cli-large');
     writeFileSync(join(dir, 'large.bin'), data);
     expect((await cli(['put', ...where, '--key', 'large', '--file', join(dir, 'large.bin'), '--aes-key-file', aesFile])).code).toBe(0);
-    const refused = await cli(['get', ...where, '--key', 'large', '--file', join(dir, 'large.out'), '--aes-key-file', aesFile]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/buffered-authentication limit of 67108864 bytes.*--delayed-authentication/);
-    expect(existsSync(join(dir, 'large.out'))).toBe(false);
-    const delayed = await cli(['get', ...where, '--key', 'large', '--file', join(dir, 'large.out'), '--aes-key-file', aesFile, '--delayed-authentication']);
-    expect(delayed.code).toBe(0);
+    const toFile = await cli(['get', ...where, '--key', 'large', '--file', join(dir, 'large.out'), '--aes-key-file', aesFile]);
+    expect(toFile.code).toBe(0);
     expect(sha256(readFileSync(join(dir, 'large.out')))).toBe(sha256(data));
-    const larger = await cli(['get', ...where, '--key', 'large', '--file', join(dir, 'large2.out'), '--aes-key-file', aesFile, '--buffer-size', '80MiB']);
+    const refused = await cli(['get', ...where, '--key', 'large', '--aes-key-file', aesFile]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout.length).toBe(0);
+    expect(refused.stderr).toMatch(/more than 67108864 bytes of plaintext, the --buffer-size limit for output to stdout.*--delayed-authentication/);
+    const delayed = await cli(['get', ...where, '--key', 'large', '--aes-key-file', aesFile, '--delayed-authentication']);
+    expect(delayed.code).toBe(0);
+    expect(sha256(delayed.stdout)).toBe(sha256(data));
+    const larger = await cli(['get', ...where, '--key', 'large', '--aes-key-file', aesFile, '--buffer-size', '80MiB']);
     expect(larger.code).toBe(0);
+    expect(sha256(larger.stdout)).toBe(sha256(data));
   });
 
   it('command-line mistakes exit 2', async () => {
     const both = await cli(['put', ...where, '--key', 'x', '--aes-key-file', aesFile, '--sse-c-key-file', aesFile], Buffer.from('x'));
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/choose one kind of key; got SSE-C and client-side encryption/);
-    const noKey = await cli(['get', ...where, '--key', 'x', '--format', 'v2']);
+    const noKey = await cli(['get', ...where, '--key', 'x', '--commitment-policy', 'REQUIRE_ENCRYPT_ALLOW_DECRYPT']);
     expect(noKey.code).toBe(2);
-    expect(noKey.stderr).toMatch(/Give a key: --aes-key-file FILE/);
+    expect(noKey.stderr).toMatch(/Give a key: --aes-key-file FILE, --rsa-private-key FILE, or --kms-key-id ID/);
     const twoKeys = await cli(['get', ...where, '--key', 'x', '--aes-key-file', aesFile, '--rsa-private-key', privFile]);
     expect(twoKeys.code).toBe(2);
     const badContext = await cli(['put', ...where, '--key', 'x', '--aes-key-file', aesFile, '--context', 'a=b'], Buffer.from('x'));

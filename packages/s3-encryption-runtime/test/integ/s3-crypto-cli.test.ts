@@ -99,7 +99,7 @@ describeWithS3('s3-crypto put/get against radosgw over HTTPS', () => {
       const big = await runCli(['put', ...where, '--key', 'big', '--file', join(dir, 'big.bin'), '--sse-c-key-file', rawKey], true);
       expect(big.code).toBe(0);
       expect(big.stderr).not.toMatch(/s3-crypto:/);
-      expect(big.stderr).toMatch(/\rput s3:\/\/.*\/big \d+\.\d MiB \/ 24\.0 MiB \(\d+%\)/);
+      expect(big.stderr).toMatch(/\rput s3:\/\/.*\/big {2}\d+\.\d (KiB|MiB) \/ 24\.0 MiB {2}\d+% {2}\d+\.\d (KiB|MiB|GiB)\/s/);
       const small = await runCli(['get', ...where, '--key', 'via-secret', '--file', join(dir, 'small.bin'), '--sse-c-key-file', rawKey], true);
       expect(small.stderr).toBe('');
     });

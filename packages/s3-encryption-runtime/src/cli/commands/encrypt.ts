@@ -1,15 +1,14 @@
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
+import { pipeline as pipe, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type ClientSideEncryption, type EncryptOptions } from '../../client-side/client-side-encryption';
-import { ClientSideConfigurationError } from '../../client-side/errors';
-import { COMMON_OPTIONS, type OptionValues, parseOptions, requireString } from '../args';
-import {
-  CLIENT_SIDE_KEY_OPTIONS, CLIENT_SIDE_KEY_OPTIONS_HELP, type ClientSideKeyOptions, clientSideEncryptionFromOptions,
-  clientSideKeyOptionsFrom, keyringFromOptions, type KeyringFromOptionsDeps,
-} from '../client-side-key-options';
-import { type CliCommand, type CliContext, UsageError } from '../command';
+import { type ClientSideEncryption, type EncryptedObjectStream, type EncryptOptions } from '../../client-side/client-side-encryption';
+import { clientFromValues, clientSideOptionGroups, type KeyringFromOptionsDeps } from '../client-side-key-options';
+import { type CliCommand, type CliContext, untilAborted } from '../command';
+import { InputFile, OutputDirectory, OutputFile } from '../files';
+import { markNotWritten } from '../messages';
+import { COMMON_OPTIONS, type OptionValues, requireString } from '../options';
+import { Progress } from '../progress';
 
 /** File names of the offline (no S3) representation of an encrypted object. */
 export const OFFLINE_FILES = {
@@ -29,96 +28,109 @@ export interface EncryptedDirectory {
   readonly instructionFile: boolean;
 }
 
+/** Cancellation and progress for the offline commands. */
+export interface OfflineTransferOptions {
+  /** Stops the transfer; nothing is renamed into place once it is aborted. */
+  readonly signal?: AbortSignal;
+  /** Sees the input bytes as they are read. */
+  readonly progress?: Progress;
+  /** The flag that named the output, for messages. @default '--out-dir' / '--out' */
+  readonly outputFlag?: string;
+}
+
 /**
- * Encrypts a plaintext stream into `dir` (body.bin, metadata.json, instruction.json when the
- * client writes instruction files), in constant memory. Files are written under temporary names
- * and renamed at the end, so `dir` never holds a half-written object; a stale instruction.json
- * is removed when the new object does not use one.
+ * Encrypts a plaintext stream into `dir` (body.bin, metadata.json, instruction.json when the client
+ * writes instruction files), in constant memory. The data key is wrapped (a KMS call for KMS keys)
+ * before anything is created; files are written under private temporary names and renamed at the end,
+ * so `dir` never holds a half-written object; on any failure or abort the temporary files, and `dir`
+ * itself if this call created it, are removed. A stale instruction.json is removed when the new object
+ * does not use one.
  */
-export async function encryptToDirectory(client: ClientSideEncryption, plaintext: Readable, dir: string, options: EncryptOptions = {}): Promise<EncryptedDirectory> {
-  await fsp.mkdir(dir, { recursive: true });
-  const target = {
-    body: path.join(dir, OFFLINE_FILES.body),
-    metadata: path.join(dir, OFFLINE_FILES.metadata),
-    instructionFile: path.join(dir, OFFLINE_FILES.instructionFile),
-  };
-  const temp = { body: tempPathFor(target.body), metadata: tempPathFor(target.metadata), instructionFile: tempPathFor(target.instructionFile) };
+export async function encryptToDirectory(
+  client: ClientSideEncryption,
+  plaintext: Readable,
+  dir: string,
+  options: EncryptOptions = {},
+  io: OfflineTransferOptions = {},
+): Promise<EncryptedDirectory> {
+  const flag = io.outputFlag ?? '--out-dir';
+  const source = io.progress ? pipe(plaintext, io.progress.meter(), () => undefined) : plaintext;
+  let encrypted: EncryptedObjectStream | undefined;
+  let out: OutputDirectory | undefined;
+  const files: OutputFile[] = [];
   try {
-    const encrypted = await client.encryptStream(plaintext, options);
-    await pipeline(encrypted.body, createWriteStream(temp.body));
-    await fsp.writeFile(temp.metadata, `${JSON.stringify(encrypted.metadata, null, 2)}\n`);
-    if (encrypted.instructionFile !== undefined) await fsp.writeFile(temp.instructionFile, encrypted.instructionFile);
-    await fsp.rename(temp.body, target.body);
-    await fsp.rename(temp.metadata, target.metadata);
-    if (encrypted.instructionFile !== undefined) await fsp.rename(temp.instructionFile, target.instructionFile);
-    else await removeQuietly(target.instructionFile);
-    return { bodyBytes: (await fsp.stat(target.body)).size, instructionFile: encrypted.instructionFile !== undefined };
-  } finally {
-    await removeQuietly(temp.body, temp.metadata, temp.instructionFile);
+    encrypted = await untilAborted(client.encryptStream(source, options), io.signal);
+    out = await OutputDirectory.prepare(dir, flag);
+    const create = async (name: string) => {
+      const file = await OutputFile.create(path.join(dir, name), flag);
+      files.push(file);
+      return file;
+    };
+    const body = await create(OFFLINE_FILES.body);
+    const metadata = await create(OFFLINE_FILES.metadata);
+    const instruction = encrypted.instructionFile !== undefined ? await create(OFFLINE_FILES.instructionFile) : undefined;
+    const bodyStream = body.stream();
+    await pipeline(encrypted.body, bodyStream, io.signal ? { signal: io.signal } : {});
+    await metadata.write(`${JSON.stringify(encrypted.metadata, null, 2)}\n`);
+    if (instruction) await instruction.write(encrypted.instructionFile!);
+    for (const file of files) await file.commit(io.signal);
+    if (!instruction) await fsp.rm(path.join(dir, OFFLINE_FILES.instructionFile), { force: true });
+    out.keep();
+    return { bodyBytes: bodyStream.bytesWritten, instructionFile: instruction !== undefined };
+  } catch (err) {
+    (encrypted?.body ?? source).destroy();
+    plaintext.destroy();
+    for (const file of files) await file.discard();
+    await out?.removeIfCreated();
+    throw markNotWritten(err, flag, dir);
   }
 }
 
 /** `s3-crypto encrypt --in FILE --out-dir DIR <key>`: client-side encryption to files, no S3. */
 export function encryptCommand(deps: Pick<KeyringFromOptionsDeps, 'kmsClient'> = {}): CliCommand {
-  const options = { ...COMMON_OPTIONS, in: { type: 'string' as const }, 'out-dir': { type: 'string' as const }, ...CLIENT_SIDE_KEY_OPTIONS };
   return {
     name: 'encrypt',
     summary: 'encrypt a file offline as the Amazon S3 Encryption Client stores it',
-    help: () => [
-      'usage: s3-crypto encrypt --in FILE --out-dir DIR <key option> [options]',
-      '',
+    usage: 's3-crypto encrypt --in FILE --out-dir DIR <key option> [options]',
+    description: [
       'Encrypts FILE offline (no S3) in constant memory, exactly as the Amazon S3 Encryption Client',
       '(Java, Go, .NET, Ruby, ...) would store it, and prints a JSON summary on stdout:',
-      `  DIR/${OFFLINE_FILES.body}           the object body to PUT (ciphertext and 16-byte GCM tag)`,
-      `  DIR/${OFFLINE_FILES.metadata}       the user metadata S3 would return (keys without x-amz-meta-)`,
-      `  DIR/${OFFLINE_FILES.instructionFile}    the instruction file body (<key>.instruction), with --instruction-file`,
-      '',
-      '  --in FILE                  plaintext file',
-      '  --out-dir DIR              output directory (created if missing)',
-      '',
-      CLIENT_SIDE_KEY_OPTIONS_HELP,
-    ].join('\n'),
-    async run(args: string[], ctx: CliContext): Promise<number> {
-      const values = parseOptions(args, options);
-      const input = requireString(values, 'in');
+      `  DIR/${OFFLINE_FILES.body.padEnd(18)}the object body to PUT (ciphertext and 16-byte GCM tag)`,
+      `  DIR/${OFFLINE_FILES.metadata.padEnd(18)}the user metadata S3 would return (keys without x-amz-meta-)`,
+      `  DIR/${OFFLINE_FILES.instructionFile.padEnd(18)}the instruction file body (<key>.instruction), with --instruction-file`,
+      'The files appear only when complete (written privately, mode 0600, then renamed); on failure or',
+      'Ctrl-C nothing is left behind, not even DIR if it was created. Exit: 0 done, 1 failed, 2 bad',
+      'command line, 130/143 interrupted (SIGINT/SIGTERM).',
+    ],
+    optionGroups: [
+      {
+        title: 'Files',
+        options: {
+          in: { type: 'string', value: 'FILE', help: 'plaintext file (required)' },
+          'out-dir': { type: 'string', value: 'DIR', help: 'output directory (required; created if missing)' },
+        },
+      },
+      ...clientSideOptionGroups({ direction: 'write' }),
+      COMMON_OPTIONS,
+    ],
+    async run(values: OptionValues, ctx: CliContext): Promise<number> {
+      const inputPath = requireString(values, 'in');
       const dir = requireString(values, 'out-dir');
-      const { opts, client } = clientFromValues(values, ctx, deps);
+      const { opts, client } = clientFromValues(values, ctx, deps, { direction: 'write' });
+      const input = await InputFile.open(inputPath, '--in');
+      const progress = new Progress(ctx.stderr, `encrypt ${path.basename(inputPath)}`, input.size, { quiet: values.quiet === true });
+      let out: EncryptedDirectory;
       try {
-        await fsp.access(input);
-      } catch (err) {
-        throw new UsageError(`cannot read --in ${input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        out = await encryptToDirectory(client, input.stream(), dir, { encryptionContext: opts.encryptionContext }, { signal: ctx.signal, progress });
+      } finally {
+        progress.done();
+        await input.close();
       }
-      const out = await encryptToDirectory(client, createReadStream(input), dir, { encryptionContext: opts.encryptionContext });
       ctx.stdout.write(`${JSON.stringify({
-        in: input, outDir: dir, bodyBytes: out.bodyBytes, format: client.format, commitmentPolicy: client.commitmentPolicy,
+        in: inputPath, outDir: dir, bodyBytes: out.bodyBytes, format: client.format, commitmentPolicy: client.commitmentPolicy,
         keyring: client.keyring.name, metadata: out.instructionFile ? 'instruction-file' : 'object-metadata',
       })}\n`);
       return 0;
     },
   };
-}
-
-/**
- * Validates the client-side options and builds the client; option mistakes (no key, two keys,
- * unreadable key files, bad --format/--commitment-policy/--context) become usage errors.
- */
-export function clientFromValues(values: OptionValues, ctx: CliContext, deps: Pick<KeyringFromOptionsDeps, 'kmsClient'>): { opts: ClientSideKeyOptions; client: ClientSideEncryption } {
-  try {
-    const opts = clientSideKeyOptionsFrom(values);
-    const keyring = keyringFromOptions(opts, { kmsClient: deps.kmsClient, addSecret: ctx.addSecret });
-    return { opts, client: clientSideEncryptionFromOptions(opts, keyring) };
-  } catch (err) {
-    if (err instanceof ClientSideConfigurationError) throw new UsageError(err.message);
-    throw err;
-  }
-}
-
-/** A path next to `target` for writing before an atomic rename. */
-export function tempPathFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}`);
-}
-
-/** Removes files, ignoring ones that do not exist. */
-export async function removeQuietly(...files: string[]): Promise<void> {
-  await Promise.all(files.map((f) => fsp.rm(f, { force: true })));
 }

@@ -1,66 +1,61 @@
-import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import {
-  COMMON_OPTIONS,
-  optionalString,
-  parseOptions,
-  requireString,
-  S3_LOCATION_HELP,
-  S3_LOCATION_OPTIONS,
-  s3ClientFromOptions,
-} from '../args';
-import { type CliCommand, type CliContext, UsageError } from '../command';
-import { type KeyOptionSet, keyOptionHelp, keyOptionSpecs, resolveEncryptionMode } from '../key-options';
+import { S3_LOCATION_OPTIONS, s3ClientFromOptions } from '../args';
+import { type CliCommand, type CliContext, untilAborted, UsageError } from '../command';
+import { InputFile } from '../files';
+import { type KeyOptionSet, keyOptionGroups, resolveEncryptionMode } from '../key-options';
+import { COMMON_OPTIONS, optionalString, type OptionValues, requireString } from '../options';
 import { Progress } from '../progress';
 
 /** `s3-crypto put`: upload a file or stdin, encrypted with the key the key options select. */
 export function putCommand(keyOptions: readonly KeyOptionSet[]): CliCommand {
-  const options = {
-    ...COMMON_OPTIONS,
-    ...S3_LOCATION_OPTIONS,
-    file: { type: 'string' as const, short: 'f' },
-    'content-type': { type: 'string' as const },
-    ...keyOptionSpecs(keyOptions),
-  };
   return {
     name: 'put',
     summary: 'upload a file (or stdin) encrypted with your key',
-    help: () =>
-      [
-        'usage: s3-crypto put --bucket NAME --key KEY [--file FILE] <key option> [options]',
-        '',
-        'Uploads FILE (or standard input if --file is absent or "-") in constant memory; large bodies go',
-        'as a multipart upload, which is aborted on any failure. Prints a JSON summary on stdout.',
-        '',
-        ...S3_LOCATION_HELP,
-        '  --file, -f FILE        file to upload (default: stdin)',
-        '  --content-type TYPE    Content-Type of the object',
-        '  --quiet, -q            no progress display',
-        '',
-        ...keyOptionHelp(keyOptions),
-      ].join('\n'),
-    async run(args: string[], ctx: CliContext): Promise<number> {
-      const values = parseOptions(args, options);
+    usage: 's3-crypto put --bucket NAME --key KEY [--file FILE] <key option> [options]',
+    description: [
+      'Uploads FILE (or standard input if --file is absent or "-") in constant memory; large bodies go',
+      'as a multipart upload, which is aborted on any failure and on Ctrl-C. Prints a JSON summary on stdout.',
+      'Give exactly one key: SSE-C, or a client-side key. Exit: 0 done, 1 failed, 2 bad command line,',
+      '130/143 interrupted (SIGINT/SIGTERM).',
+    ],
+    optionGroups: [
+      {
+        ...S3_LOCATION_OPTIONS,
+        options: {
+          ...S3_LOCATION_OPTIONS.options,
+          file: { type: 'string', short: 'f', value: 'FILE', help: 'file to upload (default: stdin)' },
+          'content-type': { type: 'string', value: 'TYPE', help: 'Content-Type of the object' },
+        },
+      },
+      ...keyOptionGroups(keyOptions, 'put'),
+      COMMON_OPTIONS,
+    ],
+    async run(values: OptionValues, ctx: CliContext): Promise<number> {
       const bucket = requireString(values, 'bucket');
       const key = requireString(values, 'key');
-      const mode = await resolveEncryptionMode(keyOptions, values, ctx);
+      const mode = await untilAborted(resolveEncryptionMode(keyOptions, values, ctx, { direction: 'put' }), ctx.signal); // may fetch a key from Secrets Manager
       const s3 = s3ClientFromOptions(values);
       const file = optionalString(values, 'file');
       const contentType = optionalString(values, 'content-type');
+      let input: InputFile | undefined;
       let body: Readable;
-      let contentLength: number | undefined;
-      if (file && file !== '-') {
-        try {
-          contentLength = statSync(file).size;
-        } catch (err) {
-          throw new UsageError(`cannot read --file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      try {
+        if (file && file !== '-') {
+          input = await InputFile.open(file, '--file');
+          body = input.stream();
+        } else {
+          if (ctx.stdin.isTTY) throw new UsageError('no --file given and stdin is a terminal; pass --file FILE or pipe data in');
+          body = ctx.stdin;
         }
-        body = createReadStream(file);
-      } else {
-        if (ctx.stdin.isTTY) throw new UsageError('no --file given and stdin is a terminal; pass --file FILE or pipe data in');
-        body = ctx.stdin;
+      } catch (err) {
+        s3.destroy();
+        throw err;
       }
+      const contentLength = input?.size;
       const progress = new Progress(ctx.stderr, `put s3://${bucket}/${key}`, contentLength, { quiet: values.quiet === true });
+      // an upload waiting for stdin data would not notice the abort: failing the body stops it (and aborts the multipart upload)
+      const stopReading = () => body.destroy(ctx.signal.reason instanceof Error ? ctx.signal.reason : undefined);
+      ctx.signal.addEventListener('abort', stopReading, { once: true });
       try {
         const out = await mode.put({
           s3,
@@ -76,6 +71,7 @@ export function putCommand(keyOptions: readonly KeyOptionSet[]): CliCommand {
         ctx.stdout.write(`${JSON.stringify({ bucket, key, size: out.size, etag: out.etag, versionId: out.versionId, encryption: mode.description })}\n`);
         return 0;
       } finally {
+        ctx.signal.removeEventListener('abort', stopReading);
         progress.done();
         body.destroy();
         s3.destroy();
