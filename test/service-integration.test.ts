@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BucketEncryptionMode, ConstructPropError, EncryptedBucket, ServiceIntegration } from '../lib';
@@ -32,6 +33,7 @@ describe('a service that cannot use the bucket\'s encryption is a synth error na
     ['ALB/CLB access logs on SSE-KMS', BucketEncryptionMode.SSE_KMS, () => ServiceIntegration.loadBalancerAccessLogs(), /Elastic Load Balancing access logs \(ALB, CLB\) cannot .* SSE_KMS bucket: AWS documents SSE_S3 only .*enable-access-logging/],
     ['ALB/CLB access logs on DSSE-KMS', BucketEncryptionMode.DSSE_KMS, () => ServiceIntegration.loadBalancerAccessLogs(), /DSSE_KMS bucket: AWS documents SSE_S3 only/],
     ['CloudTrail on DSSE-KMS', BucketEncryptionMode.DSSE_KMS, () => ServiceIntegration.cloudTrail({ trailName: 't' }), /AWS CloudTrail cannot .* DSSE_KMS bucket: AWS documents SSE_S3 or SSE_KMS only/],
+    ['Batch Operations reports on SSE-KMS', BucketEncryptionMode.SSE_KMS, (b: EncryptedBucket) => ServiceIntegration.batchOperationsReports({ grantee: new iam.Role(b, 'JobRole', { assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com') }) }), /completion reports cannot .* SSE_KMS bucket: AWS documents SSE_S3 only/],
     ['server access logs on SSE-KMS', BucketEncryptionMode.SSE_KMS, (b: EncryptedBucket) => ServiceIntegration.serverAccessLogs({ sourceBucket: b.bucket, prefix: 'x/' }), /S3 server access logs cannot .* SSE_KMS bucket/],
   ])('%s', (_name, encryption, integration, message) => {
     const stack = newStack();

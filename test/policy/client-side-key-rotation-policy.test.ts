@@ -24,12 +24,13 @@ function synth(bucketKeyEnabled: boolean) {
   const stack = new Stack(app, 'Rotation', { env: TEST_ENV });
   const data = new EncryptedBucket(stack, 'Data', { encryption: BucketEncryptionMode.SSE_KMS, bucketKeyEnabled });
   const jobs = new EncryptedBucket(stack, 'Jobs');
+  const reports = new EncryptedBucket(stack, 'Reports', { encryption: BucketEncryptionMode.SSE_S3 });
   const rotation = new ClientSideKeyRotation(stack, 'Rotation', {
     bucket: data.bucket,
     fromKeys: [KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'OldKek'))],
     toKey: KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(stack, 'NewKek')),
     manifestBucket: jobs.bucket,
-    reportBucket: jobs.bucket,
+    reportBucket: reports.bucket,
   });
   const t = new ResolvedTemplate(stack);
   const id = (c: unknown) => t.logicalId(c);

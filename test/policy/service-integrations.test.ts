@@ -41,7 +41,6 @@ function kmsBucketWithIntegrations(): Fixture {
   const source = new s3.Bucket(stack, 'Inventoried');
   const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com') });
   const athena = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
-  const reports = new iam.Role(stack, 'BatchJobs', { assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com') });
   bucket.addServiceIntegration(ServiceIntegration.cloudTrail({ trailName: TRAIL }));
   bucket.addServiceIntegration(ServiceIntegration.config());
   bucket.addServiceIntegration(ServiceIntegration.vpcFlowLogs({ prefix: 'flow-logs' }));
@@ -54,7 +53,6 @@ function kmsBucketWithIntegrations(): Fixture {
   bucket.addServiceIntegration(ServiceIntegration.storageLens({ configurationId: 'default-account-dashboard', prefix: 'lens' }));
   bucket.addServiceIntegration(ServiceIntegration.firehoseDelivery({ grantee: writer, prefix: 'stream/' }));
   bucket.addServiceIntegration(ServiceIntegration.athenaQueryResults({ grantee: athena, prefix: 'athena/' }));
-  bucket.addServiceIntegration(ServiceIntegration.batchOperationsReports({ grantee: reports, prefix: 'reports/' }));
   const t = new ResolvedTemplate(stack);
   const bucketId = t.logicalId(bucket.bucket.node.defaultChild);
   const keyId = t.logicalId(bucket.encryptionKey!.node.defaultChild);
@@ -234,13 +232,12 @@ describe('S3 Inventory and Storage Lens exports (configure-inventory, storage_le
   });
 });
 
-describe('role-based writers: Firehose, Athena, Batch Operations reports', () => {
+describe('role-based writers: Firehose, Athena', () => {
   const roleId = (prefix: string) => Object.keys(f.t.template.Resources).find((id) => id.startsWith(prefix) && f.t.template.Resources[id].Type === 'AWS::IAM::Role')!;
 
   test.each([
     ['Writer', 'stream/2026/12/06/part-0001.gz'],
     ['Analyst', 'athena/2e1b-query.csv'],
-    ['BatchJobs', 'reports/job-1/results/a.csv'],
   ])('%s writes under its prefix through S3 with the bucket key, and nowhere else', async (role, key) => {
     const arn = f.t.arnOf(roleId(role));
     const identity = f.identity(roleId(role));
@@ -251,10 +248,12 @@ describe('role-based writers: Firehose, Athena, Batch Operations reports', () =>
   });
 });
 
-describe('SSE-S3-only services on an SSE-S3 bucket: ALB/CLB access logs, server access logs', () => {
+describe('SSE-S3-only services on an SSE-S3 bucket: ALB/CLB access logs, server access logs, Batch Operations reports', () => {
   const stack = new Stack(new App(), 'SseS3', { env: TEST_ENV });
   const logs = new EncryptedBucket(stack, 'Logs', { encryption: BucketEncryptionMode.SSE_S3 });
   logs.addServiceIntegration(ServiceIntegration.loadBalancerAccessLogs({ prefix: 'alb' }));
+  const jobRole = new iam.Role(stack, 'BatchJobs', { assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com') });
+  logs.addServiceIntegration(ServiceIntegration.batchOperationsReports({ grantee: jobRole, prefix: 'reports/' }));
   const data = new EncryptedBucket(stack, 'Data', { serverAccessLogsBucket: logs.bucket, serverAccessLogsPrefix: 'data/' });
   const t = new ResolvedTemplate(stack);
   const logsId = t.logicalId(logs.bucket.node.defaultChild);
@@ -271,6 +270,15 @@ describe('SSE-S3-only services on an SSE-S3 bucket: ALB/CLB access logs, server 
     expect(await check(elb, `alb/AWSLogs/${OTHER_ACCOUNT}/x.log.gz`, https('1.2'), own)).toBe('ImplicitlyDenied');
     expect(await check(elb, `alb/AWSLogs/${ACCOUNT}/x.log.gz`, { ...https('1.2'), 's3:x-amz-server-side-encryption': 'aws:kms' }, own)).toBe('ExplicitlyDenied');
     expect(await check('arn:aws:iam::999999999999:role/log-delivery', `alb/AWSLogs/${ACCOUNT}/x.log.gz`, https('1.2'), own)).toBe('ImplicitlyDenied');
+  });
+
+  test('the Batch Operations job role writes its SSE-S3 completion reports under its prefix only ("always encrypted with SSE-S3")', async () => {
+    const roleId = t.logicalId(jobRole.node.defaultChild);
+    const arn = t.arnOf(roleId);
+    const identity = t.identityPoliciesOf(roleId);
+    const context = { ...https('1.2'), ...rolePrincipalContext(arn), 's3:x-amz-server-side-encryption': 'AES256' };
+    expect(await check(arn, 'reports/job-1/results/a.csv', context, identity)).toBe('Allowed');
+    expect(await check(arn, 'alb/x', context, identity)).toBe('ImplicitlyDenied');
   });
 
   test('server access logs of the source bucket only, under its prefix', async () => {
