@@ -17,7 +17,8 @@ import { KmsKeyWithRotation } from '../kms-key-with-rotation';
 import { isAcknowledged } from './acknowledgements';
 import { defaultEncryptionOf, isAwsManagedS3Key } from './bucket-encryption-facts';
 import { policySubjectOf } from './bucket-policy-subject';
-import { PLACEHOLDER_OPEN } from './cfn-expression';
+import { PLACEHOLDER_OPEN, renderCfnString } from './cfn-expression';
+import { type JsonObject, arrayOf, isJsonObject } from './json';
 import { type NormalizedStatement } from './policy-statement-match';
 import {
   algorithmHeaderRequirement, anyCovers, kmsKeyHeaderRequirement, kmsKeyIdPresentRequirement, minimumTlsRequirement, tlsOnlyRequirement,
@@ -31,7 +32,10 @@ import {
 import { type IndexedResource, TemplateIndex, replicationRules } from './template-index';
 import { S3_LOG_DELIVERY_PRINCIPAL } from '../private/s3-log-delivery';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** One default-encryption rule of a `CfnBucket`, as written in the L1 (camelCase), with nothing a token. */
+type EncryptionRule = {
+  -readonly [K in keyof s3.CfnBucket.ServerSideEncryptionRuleProperty]: s3.CfnBucket.ServerSideEncryptionRuleProperty[K];
+};
 
 /** What remediation aims for. */
 export interface RemediationOptions {
@@ -169,7 +173,7 @@ class BucketRemediation {
     };
     const at = rules.findIndex((r) => r.serverSideEncryptionByDefault !== undefined);
     const rule = at >= 0 ? rules[at] : rules[0] ?? {};
-    const updated: Json = { ...rule, serverSideEncryptionByDefault: byDefault };
+    const updated: EncryptionRule = { ...rule, serverSideEncryptionByDefault: byDefault };
     if (target === BucketEncryptionMode.SSE_KMS) updated.bucketKeyEnabled = true;
     if (target !== BucketEncryptionMode.SSE_KMS) delete updated.bucketKeyEnabled;
     rules[at >= 0 ? at : 0] = updated;
@@ -234,7 +238,11 @@ class BucketRemediation {
     }
     const at = Math.max(0, rules.findIndex((r) => r.serverSideEncryptionByDefault !== undefined));
     const rule = rules[at] ?? {};
-    const existing = rule.blockedEncryptionTypes?.encryptionType;
+    const blocked = rule.blockedEncryptionTypes;
+    if (Tokenization.isResolvable(blocked)) {
+      return this.leftAlone(ruleId, 'BlockedEncryptionTypes is set through a token, so it cannot be changed safely.');
+    }
+    const existing = blocked?.encryptionType;
     if (existing !== undefined && (Token.isUnresolved(existing) || !Array.isArray(existing))) {
       return this.leftAlone(ruleId, 'BlockedEncryptionTypes is set through a token, so it cannot be changed safely.');
     }
@@ -327,7 +335,8 @@ class BucketRemediation {
   /** The key ARN to pin for the bucket's existing key, when it can be known. */
   private keyArnOf(canonicalKeyId: string): string | undefined {
     const rule = (editableEncryptionRules(this.cfn) ?? []).find((r) => r.serverSideEncryptionByDefault !== undefined);
-    const written = rule?.serverSideEncryptionByDefault?.kmsMasterKeyId;
+    const byDefault = rule?.serverSideEncryptionByDefault;
+    const written = Tokenization.isResolvable(byDefault) ? undefined : byDefault?.kmsMasterKeyId;
     const isArn = /^arn:aws:kms:[^:]*:[^:]*:key\//.test(canonicalKeyId) || (canonicalKeyId.startsWith(PLACEHOLDER_OPEN) && canonicalKeyId.endsWith('.Arn\u27e9'));
     if (isArn && typeof written === 'string') return written;
     const key = this.index.findKey(canonicalKeyId);
@@ -362,8 +371,8 @@ class BucketRemediation {
       construct.policyDocument.addStatements(...statements);
     } else if (isPlainDocument(construct.policyDocument)) {
       const document = construct.policyDocument;
-      const existing = Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-      construct.policyDocument = { ...document, Statement: [...existing, ...statements.map((s) => s.toStatementJson())] };
+      const existing = Array.isArray(document.Statement) ? arrayOf(document.Statement) : [document.Statement];
+      construct.policyDocument = { ...document, Statement: [...existing, ...statements.map((s): unknown => s.toStatementJson())] };
     } else {
       return `the bucket policy ${construct.node.path} is written through a token, so statements cannot be added safely.`;
     }
@@ -375,8 +384,9 @@ class BucketRemediation {
   private whyKmsWouldBreakReaders(): string | undefined {
     const entry = this.entry();
     if (entry.properties.WebsiteConfiguration !== undefined) return 'it is a static website, and website endpoints cannot serve KMS-encrypted objects.';
-    if (entry.properties.AccessControl !== undefined) {
-      return `it uses the ${entry.properties.AccessControl} ACL (legacy log delivery or ACL grants), whose writers cannot use a customer-managed key.`;
+    const acl = entry.properties.AccessControl;
+    if (acl !== undefined) {
+      return `it uses the ${renderCfnString(acl, entry.ctx) ?? 'token-valued'} ACL (legacy log delivery or ACL grants), whose writers cannot use a customer-managed key.`;
     }
     if (replicationRules(entry.properties).length > 0) return 'it replicates to another bucket, and the replication role would need the new key.';
     if (this.index.replicationSourcesOf(entry).length > 0) return 'other buckets replicate into it, and their replication roles would need the new key.';
@@ -401,16 +411,18 @@ class BucketRemediation {
   private whyPublic(): string | undefined {
     const entry = this.entry();
     if (entry.properties.WebsiteConfiguration !== undefined) return 'it is a static website.';
-    if (PUBLIC_ACLS.includes(entry.properties.AccessControl)) return `it grants the ${entry.properties.AccessControl} ACL.`;
+    const acl = renderCfnString(entry.properties.AccessControl, entry.ctx);
+    if (acl !== undefined && PUBLIC_ACLS.includes(acl)) return `it grants the ${acl} ACL.`;
     const publicAllow = this.index.policiesOf(entry).flatMap((p) => this.index.statementsOf(p)).find((s) => s.effect === 'Allow' && s.everyone && s.conditions.length === 0);
     if (publicAllow) return `its policy allows everyone (${publicAllow.sid ?? 'a statement without Sid'}).`;
     if (PUBLIC_ACCESS_ACKNOWLEDGEMENTS.some((id) => isAcknowledged(this.cfn, id))) return 'a cdk-nag public-access rule is acknowledged on it.';
     return undefined;
   }
 
-  private writeEncryptionRules(rules: Json[]): void {
-    const current = (this.cfn.bucketEncryption ?? {}) as Json;
-    this.cfn.bucketEncryption = { ...current, serverSideEncryptionConfiguration: rules };
+  private writeEncryptionRules(rules: EncryptionRule[]): void {
+    const current = this.cfn.bucketEncryption;
+    // editableEncryptionRules already refused a token-valued configuration.
+    this.cfn.bucketEncryption = { ...(Tokenization.isResolvable(current) ? {} : current), serverSideEncryptionConfiguration: rules };
     this.index.refresh(this.cfn);
   }
 }
@@ -422,18 +434,23 @@ function owningBucket(cfn: s3.CfnBucket): s3.Bucket | undefined {
 }
 
 /** A copy of the L1 encryption rules, or undefined when they are tokens (not safely editable). */
-function editableEncryptionRules(cfn: s3.CfnBucket): Json[] | undefined {
-  const config = cfn.bucketEncryption as Json;
+function editableEncryptionRules(cfn: s3.CfnBucket): EncryptionRule[] | undefined {
+  const config = cfn.bucketEncryption;
   if (config === undefined) return [];
   if (Tokenization.isResolvable(config) || Token.isUnresolved(config)) return undefined;
   const rules = config.serverSideEncryptionConfiguration;
-  if (!Array.isArray(rules) || rules.some((r) => Tokenization.isResolvable(r))) return undefined;
-  if (rules.some((r) => Tokenization.isResolvable(r?.serverSideEncryptionByDefault))) return undefined;
-  return rules.map((r) => ({ ...r }));
+  if (Tokenization.isResolvable(rules) || !Array.isArray(rules)) return undefined;
+  const out: EncryptionRule[] = [];
+  for (const rule of rules) {
+    if (Tokenization.isResolvable(rule) || Tokenization.isResolvable(rule.serverSideEncryptionByDefault)) return undefined;
+    out.push({ ...rule });
+  }
+  return out;
 }
 
-function isPlainDocument(document: Json): boolean {
-  return document !== null && typeof document === 'object' && !Tokenization.isResolvable(document)
+/** A policy document written as plain JSON (not an `iam.PolicyDocument`, not a token). */
+function isPlainDocument(document: unknown): document is JsonObject & { readonly Statement: unknown } {
+  return isJsonObject(document) && !Tokenization.isResolvable(document)
     && document.Statement !== undefined && !Tokenization.isResolvable(document.Statement);
 }
 

@@ -4,9 +4,8 @@ import { type IConstruct } from 'constructs';
 import {
   PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, type RenderContext, getAttPlaceholder, refPlaceholder, renderCfnString,
 } from './cfn-expression';
+import { type JsonObject, arrayOf, field, objectOf, pathOf } from './json';
 import { type NormalizedStatement, normalizePolicyDocument } from './policy-statement-match';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** CloudFormation types the guardrails read. */
 export const CFN_TYPES = {
@@ -26,7 +25,7 @@ export interface IndexedResource {
   readonly logicalId: string;
   readonly type: string;
   /** The rendered `Properties` (PascalCase, as in the template); `{}` when the resource has none. */
-  readonly properties: Json;
+  readonly properties: JsonObject;
   /** Why rendering failed, when it did. */
   readonly renderError?: string;
 }
@@ -197,7 +196,7 @@ export class TemplateIndex {
   public logSourcesOf(target: IndexedResource): readonly IndexedResource[] {
     if (!this.logSources) {
       this.logSources = this.linkBuckets((source) => {
-        const name = renderCfnString(source.properties.LoggingConfiguration?.DestinationBucketName, source.ctx);
+        const name = renderCfnString(pathOf(source.properties, 'LoggingConfiguration', 'DestinationBucketName'), source.ctx);
         return name === undefined ? [] : [name];
       });
     }
@@ -208,7 +207,7 @@ export class TemplateIndex {
   public replicationSourcesOf(destination: IndexedResource): readonly IndexedResource[] {
     if (!this.replicationSources) {
       this.replicationSources = this.linkBuckets((source) => replicationRules(source.properties)
-        .map((rule) => renderCfnString(rule?.Destination?.Bucket, source.ctx))
+        .map((rule) => renderCfnString(pathOf(rule, 'Destination', 'Bucket'), source.ctx))
         .filter((arn): arn is string => arn !== undefined));
     }
     return (this.replicationSources.get(destination.construct) ?? []).map((b) => this.entry(b));
@@ -301,14 +300,14 @@ export class TemplateIndex {
     const stack = Stack.of(resource);
     const ctx = this.contextOf(stack);
     const logicalId = stack.resolve(resource.logicalId) as string;
-    const synthesized = (this.templates.get(stack) as Json)?.Resources?.[logicalId];
-    if (synthesized && synthesized.Type === resource.cfnResourceType) {
-      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: synthesized.Properties ?? {} };
+    const synthesized = pathOf(this.templates.get(stack), 'Resources', logicalId);
+    if (field(synthesized, 'Type') === resource.cfnResourceType) {
+      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: objectOf(field(synthesized, 'Properties')) };
     }
     try {
-      const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): Json })._toCloudFormation());
-      const body = Object.values<Json>(rendered?.Resources ?? {})[0] ?? {};
-      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: body.Properties ?? {} };
+      const rendered: unknown = stack.resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
+      const body = Object.values(objectOf(field(rendered, 'Resources')))[0];
+      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: objectOf(field(body, 'Properties')) };
     } catch (e) {
       return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: {}, renderError: (e as Error).message };
     }
@@ -336,33 +335,29 @@ export class TemplateIndex {
   private exportValue(name: string): string | undefined {
     if (!this.exports) {
       this.exports = new Map();
-      for (const [stack, template] of this.templates) {
-        const ctx = this.contextOf(stack);
-        for (const output of Object.values<Json>((template as Json)?.Outputs ?? {})) {
-          const exportName = renderCfnString(output?.Export?.Name, ctx);
-          const value = renderCfnString(output?.Value, ctx);
-          if (exportName !== undefined && value !== undefined) this.exports.set(exportName, value);
-        }
-      }
+      for (const [stack, template] of this.templates) this.addExports(field(template, 'Outputs'), this.contextOf(stack));
       for (const construct of this.root.node.findAll()) {
         if (!(construct instanceof CfnOutput)) continue;
         const stack = Stack.of(construct);
         if (this.templates.has(stack)) continue;
-        let rendered: Json;
+        let rendered: unknown;
         try {
-          rendered = stack.resolve((construct as unknown as { _toCloudFormation(): Json })._toCloudFormation());
+          rendered = stack.resolve((construct as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
         } catch {
           continue;
         }
-        for (const output of Object.values<Json>(rendered?.Outputs ?? {})) {
-          const ctx = this.contextOf(stack);
-          const exportName = renderCfnString(output?.Export?.Name, ctx);
-          const value = renderCfnString(output?.Value, ctx);
-          if (exportName !== undefined && value !== undefined) this.exports.set(exportName, value);
-        }
+        this.addExports(field(rendered, 'Outputs'), this.contextOf(stack));
       }
     }
     return this.exports.get(name);
+  }
+
+  private addExports(outputs: unknown, ctx: RenderContext): void {
+    for (const output of Object.values(objectOf(outputs))) {
+      const exportName = renderCfnString(pathOf(output, 'Export', 'Name'), ctx);
+      const value = renderCfnString(field(output, 'Value'), ctx);
+      if (exportName !== undefined && value !== undefined) this.exports!.set(exportName, value);
+    }
   }
 }
 
@@ -381,9 +376,8 @@ function aliasNameOf(canonical: string): string | undefined {
 }
 
 /** The replication rules of a rendered bucket. */
-export function replicationRules(properties: Json): Json[] {
-  const rules = properties?.ReplicationConfiguration?.Rules;
-  return Array.isArray(rules) ? rules : [];
+export function replicationRules(properties: unknown): readonly unknown[] {
+  return arrayOf(pathOf(properties, 'ReplicationConfiguration', 'Rules'));
 }
 
 /** The path users know a resource by: its L2's path when it is the L2's `defaultChild`. */
