@@ -22,6 +22,8 @@ export interface RuleFinding {
   readonly rule: S3EncryptionRule;
   /** `undefined`: not applicable; empty: compliant; otherwise the problems. */
   readonly problems: readonly string[] | undefined;
+  /** Compliant by a documented design exception: why (see `S3EncryptionRule.exception`). */
+  readonly exception?: string;
 }
 
 /** The context rules are evaluated with; `minimumEncryption` defaults to SSE-KMS. */
@@ -36,7 +38,9 @@ export function evaluateRules(resource: CfnResource, context: RuleContext): Rule
   return S3_ENCRYPTION_RULES.filter((rule) => rule.appliesTo.includes(resource.cfnResourceType)).map((rule) => {
     if (entry.renderError) return { rule, problems: [`the resource could not be rendered to CloudFormation: ${entry.renderError}`] };
     try {
-      return { rule, problems: rule.check(entry, context) };
+      const problems = rule.check(entry, context);
+      const exception = problems?.length === 0 ? rule.exception?.(entry, context) : undefined;
+      return exception === undefined ? { rule, problems } : { rule, problems, exception };
     } catch (e) {
       return { rule, problems: [`the rule failed on this resource (${(e as Error).message}); treat it as not compliant.`] };
     }

@@ -15,7 +15,17 @@ export const CFN_TYPES = {
   alias: 'AWS::KMS::Alias',
 } as const;
 
-const INDEXED_TYPES: ReadonlySet<string> = new Set(Object.values(CFN_TYPES));
+/** CloudFormation types of the services that write to or read from buckets (see bucket-integrations.ts). */
+export const SERVICE_CFN_TYPES = {
+  trail: 'AWS::CloudTrail::Trail',
+  flowLog: 'AWS::EC2::FlowLog',
+  loadBalancerV2: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+  classicLoadBalancer: 'AWS::ElasticLoadBalancing::LoadBalancer',
+  distribution: 'AWS::CloudFront::Distribution',
+  originAccessIdentity: 'AWS::CloudFront::CloudFrontOriginAccessIdentity',
+} as const;
+
+const INDEXED_TYPES: ReadonlySet<string> = new Set([...Object.values(CFN_TYPES), ...Object.values(SERVICE_CFN_TYPES)]);
 
 /** One resource as it renders into its template (property overrides included, tokens resolved). */
 export interface IndexedResource {
@@ -34,6 +44,8 @@ export interface IndexedResource {
 export interface BucketSpellings {
   readonly names: readonly string[];
   readonly arns: readonly string[];
+  /** Its S3 endpoint host names (CloudFront origins and log buckets name a bucket this way). */
+  readonly domainNames?: readonly string[];
 }
 
 /**
@@ -59,6 +71,8 @@ export class TemplateIndex {
   private policiesByBucket?: Map<CfnResource, CfnResource[]>;
   private logSources?: Map<CfnResource, CfnResource[]>;
   private replicationSources?: Map<CfnResource, CfnResource[]>;
+  private typesByReference?: Map<string, string>;
+  private readonly memos = new Map<string, unknown>();
 
   /**
    * @param root the app (or any construct: the index covers its whole tree)
@@ -77,6 +91,10 @@ export class TemplateIndex {
   public add(resource: CfnResource): void {
     if (!INDEXED_TYPES.has(resource.cfnResourceType) || this.tracked.has(resource)) return;
     this.track(resource);
+    if (this.typesByReference) {
+      const stack = Stack.of(resource);
+      this.typesByReference.set(`${this.contextOf(stack).stackKey}#${stack.resolve(resource.logicalId) as string}`, resource.cfnResourceType);
+    }
     if (resource.cfnResourceType === CFN_TYPES.bucketPolicy) {
       const target = this.policiesByBucket && this.bucketOfPolicy(this.entry(resource));
       if (target) this.policiesByBucket!.set(target.construct, [...(this.policiesByBucket!.get(target.construct) ?? []), resource]);
@@ -139,12 +157,55 @@ export class TemplateIndex {
     const ref = refPlaceholder(stackKey, bucket.logicalId);
     const names = [ref];
     const arns = [getAttPlaceholder(stackKey, bucket.logicalId, 'Arn'), `arn:aws:s3:::${ref}`];
+    const domainNames = ['DomainName', 'RegionalDomainName', 'DualStackDomainName'].map((a) => getAttPlaceholder(stackKey, bucket.logicalId, a));
     const name = renderCfnString(bucket.properties.BucketName, bucket.ctx);
     if (name !== undefined) {
       names.push(name);
       arns.push(`arn:aws:s3:::${name}`);
     }
-    return { names, arns };
+    const region = bucket.ctx.pseudo['AWS::Region'] ?? `${PLACEHOLDER_OPEN}AWS::Region${PLACEHOLDER_CLOSE}`;
+    for (const n of names) domainNames.push(`${n}.s3.amazonaws.com`, `${n}.s3.${region}.amazonaws.com`);
+    return { names, arns, domainNames };
+  }
+
+  /** The bucket of the app with this S3 endpoint host name (`<bucket>.s3[.<region>].amazonaws.com`), if any. */
+  public findBucketByDomainName(domainName: string): IndexedResource | undefined {
+    const domains = this.memo('bucketsByDomainName', () => {
+      const out = new Map<string, CfnResource>();
+      for (const construct of this.of(CFN_TYPES.bucket)) {
+        for (const domain of this.bucketSpellings(this.entry(construct)).domainNames ?? []) out.set(domain, construct);
+      }
+      return out;
+    });
+    const found = domains.get(domainName);
+    return found && this.entry(found);
+  }
+
+  /**
+   * The CloudFormation type of the resource a placeholder refers to (`⟨stack#LogicalId⟩` or
+   * `⟨stack#LogicalId.Attr⟩`), for any resource of the app; undefined for anything else.
+   */
+  public typeOfReference(canonical: string): string | undefined {
+    const reference = referenceOf(canonical);
+    if (!reference) return undefined;
+    if (!this.typesByReference) {
+      this.typesByReference = new Map();
+      for (const construct of this.root.node.findAll()) {
+        if (!CfnResource.isCfnResource(construct)) continue;
+        const stack = Stack.of(construct);
+        this.typesByReference.set(`${this.contextOf(stack).stackKey}#${stack.resolve(construct.logicalId) as string}`, construct.cfnResourceType);
+      }
+    }
+    return this.typesByReference.get(reference);
+  }
+
+  /**
+   * A value computed once per index (until a new bucket or alias changes the links), for derived
+   * views such as which services use which bucket.
+   */
+  public memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
   }
 
   /** Spellings of a bucket known only by the name a policy gives (a bucket outside the app). */
@@ -294,6 +355,8 @@ export class TemplateIndex {
     this.policiesByBucket = undefined;
     this.logSources = undefined;
     this.replicationSources = undefined;
+    this.typesByReference = undefined;
+    this.memos.clear();
   }
 
   private render(resource: CfnResource): IndexedResource {
@@ -362,7 +425,7 @@ export class TemplateIndex {
 }
 
 /** The `stack#LogicalId` inside a `⟨stack#LogicalId⟩` / `⟨stack#LogicalId.Attr⟩` placeholder. */
-function referenceOf(canonical: string): string | undefined {
+export function referenceOf(canonical: string): string | undefined {
   if (!canonical.startsWith(PLACEHOLDER_OPEN) || !canonical.endsWith(PLACEHOLDER_CLOSE)) return undefined;
   const inner = canonical.slice(PLACEHOLDER_OPEN.length, -PLACEHOLDER_CLOSE.length);
   if (inner.includes(PLACEHOLDER_OPEN) || !inner.includes('#')) return undefined;
