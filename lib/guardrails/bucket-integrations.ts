@@ -228,6 +228,11 @@ function integrationsInStatement(statement: NormalizedStatement, index: Template
   return out;
 }
 
+/** Whether some Allow statement lets `principal` (a service) put objects. */
+export function allowsServiceWrite(statements: readonly NormalizedStatement[], principal: string): boolean {
+  return statements.some((s) => s.effect === 'Allow' && s.servicePrincipals.includes(principal) && grantsWrite(s));
+}
+
 function grantsWrite(statement: NormalizedStatement): boolean {
   if (statement.actions) return statement.actions.some((pattern) => iamPatternMatches(pattern, WRITE_ACTION, false));
   return statement.notActions !== undefined && !statement.notActions.some((pattern) => iamPatternMatches(pattern, WRITE_ACTION, false));

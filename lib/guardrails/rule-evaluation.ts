@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { CfnResource, type IPolicyValidationContext } from 'aws-cdk-lib';
+import { Annotations, CfnResource, type IPolicyValidationContext } from 'aws-cdk-lib';
+import { isAcknowledged } from './acknowledgements';
 import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { type RuleContext, type S3EncryptionRule } from './rule';
@@ -77,4 +78,26 @@ export function evaluateApp(root: IConstruct, context: IPolicyValidationContext,
   }
   SHARED.set(root, { signature, findings });
   return findings;
+}
+
+/**
+ * Adds an Info annotation for each rule that accepts `resource` by a documented design exception
+ * (`S3EncryptionRule.exception`), naming the rule and the reason, so the exception shows in
+ * `cdk synth` output and the cloud assembly where a failure would otherwise be. Returns them.
+ */
+export function annotateRuleExceptions(resource: CfnResource, context: RuleContext): string[] {
+  if (!S3_ENCRYPTION_RULE_TYPES.has(resource.cfnResourceType)) return [];
+  const entry = context.index.entry(resource);
+  if (entry.renderError) return [];
+  const out: string[] = [];
+  for (const rule of S3_ENCRYPTION_RULES) {
+    if (!rule.exception || !rule.appliesTo.includes(resource.cfnResourceType) || isAcknowledged(resource, fullRuleId(rule))) continue;
+    const problems = rule.check(entry, context);
+    const reason = problems?.length === 0 ? rule.exception(entry, context) : undefined;
+    if (reason === undefined) continue;
+    const message = `EncryptionGuardrails: ${fullRuleId(rule)} accepted by design: ${reason}`;
+    Annotations.of(resource).addInfo(message);
+    out.push(message);
+  }
+  return out;
 }
