@@ -40,7 +40,8 @@ function synthesize(fixture: IntegrationFixture, mode?: GuardrailMode, minimumEn
   let error: Error | undefined;
   let messages: string[] = [];
   try {
-    messages = app.synth().getStackArtifact(stack.artifactId).messages.map((m) => `${m.level} ${m.id}: ${String(m.entry.data)}`);
+    messages = app.synth().getStackArtifact(stack.artifactId).messages
+      .map((m) => `${m.level} ${m.id}: ${typeof m.entry.data === 'string' ? m.entry.data : JSON.stringify(m.entry.data)}`);
   } catch (e) {
     error = e as Error;
   }
@@ -117,7 +118,7 @@ describe.each(INTEGRATION_FIXTURES)('$name', (fixture) => {
         expect(run.messages.filter((m) => m.startsWith(`info ${resource}: EncryptionGuardrails: `) && m.includes(facts.docUrl))).not.toEqual([]);
         // Not weakened, protected: the TLS deny was added and applies to the services too.
         const first = fixture.requests(t, logicalIdOf(run)).find((r) => r.bucket === role)!;
-        const overHttp = { ...first.context, 'aws:SecureTransport': 'false' };
+        const overHttp: Record<string, string> = { ...first.context, 'aws:SecureTransport': 'false' };
         delete overHttp['s3:TlsVersion'];
         expect((await send(run, t, first, overHttp)).denyingStatements).toContain('DenyInsecureTransport');
       }
