@@ -151,10 +151,8 @@ export interface BucketIntegration {
 /** Actions that put objects into a bucket (what a writer's Allow grants). */
 const WRITE_ACTION = 's3:putobject';
 
-/** The AWS accounts Elastic Load Balancing writes legacy access logs from, one per older Region. */
-function elbAccountIds(): ReadonlySet<string> {
-  return new Set(RegionInfo.regions.map((r) => r.elbv2Account).filter((a): a is string => a !== undefined));
-}
+/** The AWS accounts Elastic Load Balancing writes legacy access logs from, one per older Region (aws-cdk-lib's region facts). */
+const ELB_LOG_ACCOUNTS: ReadonlySet<string> = new Set(RegionInfo.regions.map((r) => r.elbv2Account).filter((a): a is string => a !== undefined));
 
 const OAI_ARN = /^arn:aws:iam::cloudfront:user\/CloudFront Origin Access Identity /;
 
@@ -212,10 +210,9 @@ function integrationsInStatement(statement: NormalizedStatement, index: Template
     const service = SERVICE_PRINCIPALS[principal] ?? unknownService(principal, writes);
     out.push({ service, evidence: `${where} (${principal})`, writes });
   }
-  const elbAccounts = elbAccountIds();
   for (const principal of statement.awsPrincipals) {
     const account = /^arn:aws:iam::(\d{12}):root$/.exec(principal)?.[1] ?? (/^\d{12}$/.test(principal) ? principal : undefined);
-    if (account && elbAccounts.has(account)) {
+    if (account && ELB_LOG_ACCOUNTS.has(account)) {
       out.push({ service: AWS_SERVICES.elbAccessLogs, evidence: `${where} (Elastic Load Balancing account ${account})`, writes });
     } else if (OAI_ARN.test(principal) || index.typeOfReference(principal) === SERVICE_CFN_TYPES.originAccessIdentity) {
       out.push({ service: AWS_SERVICES.cloudFrontOai, evidence: `${where} (${principal})`, writes });

@@ -78,11 +78,14 @@ export class BucketRemediator {
   /** Remediates one bucket. Buckets of `EncryptedBucket` are left to its own validation. */
   public remediate(cfn: s3.CfnBucket): void {
     const l2 = owningBucket(cfn);
-    if (l2 && EncryptedBucket.of(l2)) return;
     const index = (this.index ??= new TemplateIndex(this.root));
     index.add(cfn);
     index.refresh(cfn);
     const context = ruleContext(index, this.options.minimumEncryption);
+    if (l2 && EncryptedBucket.of(l2)) {
+      annotateRuleExceptions(cfn, context);
+      return;
+    }
     const run = new BucketRemediation(cfn, l2, index, context, this.options, (ruleId, reason, resource) => this.note(resource ?? cfn, ruleId, reason));
     run.apply();
   }
@@ -437,7 +440,9 @@ class BucketRemediation {
       if (algorithmBlockers.length === 0) {
         out.push({ ruleId, statement: denyOtherEncryptionAlgorithmsStatement(arn, algorithm) });
         const writers = this.servicesWhere(isServiceWriter);
-        if (writers.length > 0) this.decide(writers, `the deny of encryption algorithms other than ${algorithm} was added: it writes with the bucket's default encryption`);
+        const added = `the deny of encryption algorithms other than ${algorithm} was added`;
+        this.decide(writers.filter(supportsOnlySseS3), `${added}: it can only write SSE-S3`);
+        this.decide(writers.filter((w) => !supportsOnlySseS3(w)), `${added}: it writes with the bucket's default encryption, having no encryption setting of its own`);
       } else {
         this.decide(algorithmBlockers, `no deny of encryption algorithms other than ${algorithm}`);
         skipped.push(`the deny of other encryption algorithms (${algorithmBlockers.map((service) => service.name).join(', ')} `

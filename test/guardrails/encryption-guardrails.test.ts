@@ -120,7 +120,7 @@ describe('design exceptions (an SSE-S3 server access log bucket under a KMS mini
     return { app, outdir, stack, logs };
   }
 
-  test.each([GuardrailMode.REPORT, GuardrailMode.ENFORCE])('%s: no finding; an Info annotation names the rule, the service and the AWS page', (mode) => {
+  test.each([GuardrailMode.REPORT, GuardrailMode.ENFORCE, GuardrailMode.REMEDIATE])('%s: no finding; an Info annotation names the rule, the service and the AWS page', (mode) => {
     const { app, outdir, stack } = sseS3LogBucket(mode);
     const messages = app.synth().getStackArtifact(stack.artifactId).messages;
     expect(guardrailFindings(outdir).filter((f) => f.startsWith('S3Encryption-S3BucketDefaultEncryption'))).toEqual([]);
