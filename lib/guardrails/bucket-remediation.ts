@@ -347,10 +347,11 @@ class BucketRemediation {
       wanted.push(want(fullRuleId(S3BucketTlsOnly), denyInsecureTransportStatement(arn)));
     }
     if (failing.has(fullRuleId(S3BucketMinimumTls))) {
+      const tls = this.minimumTlsForServices();
       if (locksOutTls(subject.statements)) {
         this.leftAlone(fullRuleId(S3BucketMinimumTls), 'a statement requires a TLS version newer than 1.3; removing a user\'s statement is left to you.');
-      } else if (!anyCovers(subject.statements, minimumTlsRequirement(subject.spellings, this.options.minimumTlsVersion), this.index)) {
-        wanted.push(want(fullRuleId(S3BucketMinimumTls), denyOutdatedTlsStatement(arn, this.options.minimumTlsVersion)));
+      } else if (!anyCovers(subject.statements, minimumTlsRequirement(subject.spellings, tls), this.index)) {
+        wanted.push(want(fullRuleId(S3BucketMinimumTls), denyOutdatedTlsStatement(arn, tls)));
       }
     }
     if (failing.has(fullRuleId(S3BucketEncryptionHeaders))) wanted.push(...this.headerStatements(arn, subject.statements, subject.spellings));
@@ -413,6 +414,21 @@ class BucketRemediation {
       conditions: { StringEquals: { 'aws:SourceAccount': account }, ArnLike: { 'aws:SourceArn': sourceArn } },
     });
     return { statements: [...writes.values(), aclCheck], flowLogs: flowLogs.map((f) => f.construct) };
+  }
+
+  /**
+   * The TLS minimum to require: the configured one, but 1.2 where AWS services use the bucket.
+   * Every AWS endpoint requires TLS 1.2 at least ("TLS 1.2 to become the minimum TLS protocol
+   * level for all AWS API endpoints", AWS Security Blog); that a service calls S3 with TLS 1.3 is
+   * documented nowhere.
+   */
+  private minimumTlsForServices(): number {
+    const services = this.servicesWhere(() => true);
+    if (this.options.minimumTlsVersion <= 1.2 || services.length === 0) return this.options.minimumTlsVersion;
+    this.decide(services, `TLS minimum 1.2, not ${this.options.minimumTlsVersion}: AWS endpoints guarantee TLS 1.2 `
+      + '("TLS 1.2 to become the minimum TLS protocol level for all AWS API endpoints", https://aws.amazon.com/blogs/security/tls-1-2-required-for-aws-endpoints/), '
+      + 'and no page says the service uses TLS 1.3');
+    return 1.2;
   }
 
   /**

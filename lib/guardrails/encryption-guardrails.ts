@@ -27,7 +27,8 @@ export interface EncryptionGuardrailsProps {
 
   /**
    * The minimum TLS version of the statement remediation adds to a bucket that has none (1.2 or 1.3).
-   * A bucket that already requires 1.3 keeps it.
+   * A bucket that already requires 1.3 keeps it. A bucket AWS services use (CloudTrail, log
+   * delivery, CloudFront) gets 1.2, the minimum every AWS endpoint guarantees.
    * @default 1.2
    */
   readonly minimumTlsVersion?: number;

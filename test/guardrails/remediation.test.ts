@@ -1,5 +1,6 @@
 import { App, AspectPriority, Aspects, Fn, type IAspect, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -340,4 +341,26 @@ describe('remediate: principals and service writers it cannot see into', () => {
     expect(statements(read)).toContain('DenyOtherEncryptionAlgorithms');
     Annotations.fromStack(stack).hasInfo('/Services/Written/Resource', Match.stringLikeRegexp('the AWS service newservice.amazonaws.com uses this bucket .*no deny of encryption algorithms other than AES256'));
   });
+});
+
+test('remediate with minimumTlsVersion 1.3: buckets AWS services use get 1.2 (what every AWS endpoint guarantees), the others 1.3', async () => {
+  const app = new App();
+  const stack = new Stack(app, 'Tls', { env: TEST_ENV });
+  const trailBucket = new s3.Bucket(stack, 'TrailBucket');
+  new cloudtrail.Trail(stack, 'Trail', { trailName: 'audit', bucket: trailBucket });
+  const plain = new s3.Bucket(stack, 'Plain');
+  remediate(app, { minimumTlsVersion: 1.3 });
+  const t = new ResolvedTemplate(stack);
+  const minimumOf = (bucket: s3.Bucket) => t.bucketPolicyFor(t.logicalId(bucket.node.defaultChild)).Statement
+    .find((s: any) => s.Sid === 'DenyOutdatedTls').Condition.NumericLessThan['s3:TlsVersion'];
+  expect(minimumOf(trailBucket)).toBe(1.2);
+  expect(minimumOf(plain)).toBe(1.3);
+  // "Amazon S3 bucket permissions for CloudTrail": the trail's write over TLS 1.2 still goes through.
+  const write = await evaluate({
+    principal: 'cloudtrail.amazonaws.com', action: 's3:PutObject', resource: `${t.arnOf(t.logicalId(trailBucket.node.defaultChild))}/AWSLogs/${TEST_ENV.account}/CloudTrail/x.json.gz`,
+    context: { ...https('1.2'), 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': `arn:aws:cloudtrail:${TEST_ENV.region}:${TEST_ENV.account}:trail/audit`, 'aws:SourceAccount': TEST_ENV.account },
+    resourcePolicy: t.bucketPolicyFor(t.logicalId(trailBucket.node.defaultChild)),
+  });
+  expect(write.decision).toBe('Allowed');
+  Annotations.fromStack(stack).hasInfo('/Tls/TrailBucket/Resource', Match.stringLikeRegexp('AWS CloudTrail uses this bucket .*TLS minimum 1.2, not 1.3'));
 });
