@@ -15,7 +15,7 @@ import type { EncryptedBucketProps } from './encrypted-bucket';
  * | default encryption | SSE-S3 (`AES256`) | SSE-KMS, new rotating customer-managed key unless `encryptionKey` | DSSE-KMS, new rotating customer-managed key unless `encryptionKey` |
  * | S3 Bucket Keys | n/a | on | n/a (unsupported with DSSE-KMS) |
  * | versioning | on | on (required) | on (required) |
- * | server access logs | optional | required (`serverAccessLogsBucket`) | required (`serverAccessLogsBucket`) |
+ * | server access logs | optional | required (`serverAccessLogsBucket`, an SSE-S3 bucket) | required (`serverAccessLogsBucket`, an SSE-S3 bucket) |
  * | Object Lock | optional | optional (`objectLockEnabled`; `ObjectLockConfiguration` only with a default retention) | optional |
  * | SSE-C | blocked (required) | blocked (required) | blocked (required) |
  *
@@ -41,7 +41,9 @@ export class EncryptedBucketProfile {
    * SSE-KMS under a rotating customer-managed key with S3 Bucket Keys, server access logs and
    * versioning: what HIPAA, NIST 800-53 and PCI DSS checks expect of a bucket holding regulated
    * data. The log bucket is required, not created: regulated environments keep one log bucket per
-   * account and Region (often a log-archive account), with a retention the platform team owns.
+   * account and Region (often a log-archive account), with a retention the platform team owns. It
+   * must be SSE-S3 ("Enabling Amazon S3 server access logging"), e.g. a GENERAL_PURPOSE bucket:
+   * `S3EncryptionChecks` accepts it by design, the KMS checks of other packs need an acknowledgement.
    */
   public static readonly REGULATED = new EncryptedBucketProfile('REGULATED', BucketEncryptionMode.SSE_KMS, {
     acceptedEncryption: [BucketEncryptionMode.SSE_KMS, BucketEncryptionMode.DSSE_KMS],
@@ -138,7 +140,8 @@ export class EncryptedBucketProfile {
       problems.push({
         prop: 'serverAccessLogsBucket',
         problem: `${profile} requires server access logs, and no log bucket was given.`,
-        fix: 'pass serverAccessLogsBucket: a bucket in the same account and Region, encrypted with SSE-KMS under a customer-managed key or SSE-S3 (e.g. new EncryptedBucket(this, \'AccessLogs\').bucket).',
+        fix: 'pass serverAccessLogsBucket: a bucket in the same account and Region, encrypted with SSE-S3, the only encryption S3 server access logging '
+          + 'supports (e.g. new EncryptedBucket(this, \'AccessLogs\', { profile: EncryptedBucketProfile.GENERAL_PURPOSE }).bucket).',
       });
     }
     return problems;

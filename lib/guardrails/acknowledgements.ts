@@ -17,7 +17,7 @@ export function isAcknowledged(construct: IConstruct, ruleId: string): boolean {
   for (let current: IConstruct | undefined = construct; current; current = current.node.scope) {
     for (const entry of current.node.metadata) {
       if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !entry.data) continue;
-      if (Object.keys(entry.data).some((key) => key.replace(NAMESPACE, '') === ruleId)) return true;
+      if (Object.keys(entry.data as object).some((key) => key.replace(NAMESPACE, '') === ruleId)) return true;
     }
   }
   return false;

@@ -1,7 +1,6 @@
 import { renderCfnString } from './cfn-expression';
+import { arrayOf, field, pathOf } from './json';
 import { type IndexedResource } from './template-index';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A bucket's default encryption as rendered into its template. */
 export interface DefaultEncryptionFacts {
@@ -38,26 +37,28 @@ export function defaultEncryptionOf(bucket: IndexedResource): DefaultEncryptionF
 function readDefaultEncryption(bucket: IndexedResource): DefaultEncryptionFacts {
   const unreadable: string[] = [];
   const config = bucket.properties.BucketEncryption;
-  const rules: Json[] = Array.isArray(config?.ServerSideEncryptionConfiguration) ? config.ServerSideEncryptionConfiguration : [];
-  if (config !== undefined && !Array.isArray(config?.ServerSideEncryptionConfiguration)) unreadable.push('BucketEncryption');
+  const configured = field(config, 'ServerSideEncryptionConfiguration');
+  const rules = arrayOf(configured);
+  if (config !== undefined && !Array.isArray(configured)) unreadable.push('BucketEncryption');
   let sseAlgorithm: string | undefined;
   let kmsMasterKeyId: string | undefined;
   let bucketKeyEnabled: boolean | undefined;
   let blocked: string[] | undefined;
   for (const rule of rules) {
-    const byDefault = rule?.ServerSideEncryptionByDefault;
+    const byDefault = field(rule, 'ServerSideEncryptionByDefault');
     if (byDefault !== undefined && sseAlgorithm === undefined) {
-      sseAlgorithm = renderCfnString(byDefault.SSEAlgorithm, bucket.ctx);
+      sseAlgorithm = renderCfnString(field(byDefault, 'SSEAlgorithm'), bucket.ctx);
       if (sseAlgorithm === undefined) unreadable.push('SSEAlgorithm');
-      if (byDefault.KMSMasterKeyID !== undefined) {
-        kmsMasterKeyId = renderCfnString(byDefault.KMSMasterKeyID, bucket.ctx);
+      const keyId = field(byDefault, 'KMSMasterKeyID');
+      if (keyId !== undefined) {
+        kmsMasterKeyId = renderCfnString(keyId, bucket.ctx);
         if (kmsMasterKeyId === undefined) unreadable.push('KMSMasterKeyID');
       }
-      bucketKeyEnabled = asBoolean(rule.BucketKeyEnabled);
+      bucketKeyEnabled = asBoolean(field(rule, 'BucketKeyEnabled'));
     }
-    const types = rule?.BlockedEncryptionTypes?.EncryptionType;
+    const types = pathOf(rule, 'BlockedEncryptionTypes', 'EncryptionType');
     if (types !== undefined) {
-      const list = (Array.isArray(types) ? types : [types]).map((t: Json) => renderCfnString(t, bucket.ctx));
+      const list = (Array.isArray(types) ? arrayOf(types) : [types]).map((t) => renderCfnString(t, bucket.ctx));
       if (list.some((t) => t === undefined)) unreadable.push('BlockedEncryptionTypes');
       blocked = [...(blocked ?? []), ...list.filter((t): t is string => t !== undefined)];
     }
@@ -66,7 +67,7 @@ function readDefaultEncryption(bucket: IndexedResource): DefaultEncryptionFacts 
 }
 
 /** CloudFormation booleans may be written as strings. */
-export function asBoolean(value: Json): boolean | undefined {
+export function asBoolean(value: unknown): boolean | undefined {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   return undefined;

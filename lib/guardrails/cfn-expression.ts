@@ -10,7 +10,7 @@
  * parameters' values, ...) renders to `undefined`: a guardrail must not guess.
  */
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { isJsonObject } from './json';
 
 /** Opening and closing bracket of a reference placeholder. */
 export const PLACEHOLDER_OPEN = '\u27e8';
@@ -47,34 +47,33 @@ function canonicalPartition(text: string): string {
 }
 
 /** Renders a scalar CloudFormation value to its canonical string, or undefined when it cannot. */
-export function renderCfnString(value: Json, ctx: RenderContext): string | undefined {
+export function renderCfnString(value: unknown, ctx: RenderContext): string | undefined {
   const raw = renderRaw(value, ctx);
   return raw === undefined ? undefined : canonicalPartition(raw);
 }
 
 /** Renders a CloudFormation list (an array, or `Fn::Split`) to canonical strings. */
-export function renderCfnList(value: Json, ctx: RenderContext): string[] | undefined {
+export function renderCfnList(value: unknown, ctx: RenderContext): string[] | undefined {
   const list = renderListRaw(value, ctx);
   return list?.map(canonicalPartition);
 }
 
 /** Renders a value that may be a single string or a list of them (IAM's `Action`, `Resource`, ...). */
-export function renderCfnStrings(value: Json, ctx: RenderContext): string[] | undefined {
+export function renderCfnStrings(value: unknown, ctx: RenderContext): string[] | undefined {
   if (value === undefined || value === null) return [];
   if (Array.isArray(value) || isIntrinsic(value, 'Fn::Split')) return renderCfnList(value, ctx);
   const one = renderCfnString(value, ctx);
   return one === undefined ? undefined : [one];
 }
 
-function isIntrinsic(value: Json, name: string): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    && Object.keys(value).length === 1 && name in value;
+function isIntrinsic(value: unknown, name: string): boolean {
+  return isJsonObject(value) && Object.keys(value).length === 1 && name in value;
 }
 
-function renderRaw(value: Json, ctx: RenderContext): string | undefined {
+function renderRaw(value: unknown, ctx: RenderContext): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (!isJsonObject(value)) return undefined;
   const keys = Object.keys(value);
   if (keys.length !== 1) return undefined;
   const [name] = keys;
@@ -83,7 +82,7 @@ function renderRaw(value: Json, ctx: RenderContext): string | undefined {
     case 'Ref':
       return typeof arg === 'string' ? renderRef(arg, ctx) : undefined;
     case 'Fn::GetAtt': {
-      const [logicalId, attribute] = Array.isArray(arg) ? arg : typeof arg === 'string' ? splitOnce(arg, '.') : [];
+      const [logicalId, attribute]: readonly unknown[] = Array.isArray(arg) ? (arg as unknown[]) : typeof arg === 'string' ? splitOnce(arg, '.') : [];
       if (typeof logicalId !== 'string' || typeof attribute !== 'string') return undefined;
       return getAttPlaceholder(ctx.stackKey, logicalId, attribute);
     }
@@ -110,17 +109,17 @@ function renderRaw(value: Json, ctx: RenderContext): string | undefined {
   }
 }
 
-function renderListRaw(value: Json, ctx: RenderContext): string[] | undefined {
+function renderListRaw(value: unknown, ctx: RenderContext): string[] | undefined {
   if (Array.isArray(value)) {
     const out: string[] = [];
-    for (const item of value) {
+    for (const item of value as unknown[]) {
       const rendered = renderRaw(item, ctx);
       if (rendered === undefined) return undefined;
       out.push(rendered);
     }
     return out;
   }
-  if (isIntrinsic(value, 'Fn::Split')) {
+  if (isJsonObject(value) && isIntrinsic(value, 'Fn::Split')) {
     const arg = value['Fn::Split'];
     if (!Array.isArray(arg) || arg.length !== 2 || typeof arg[0] !== 'string') return undefined;
     const source = renderRaw(arg[1], ctx);
@@ -138,9 +137,9 @@ function renderRef(name: string, ctx: RenderContext): string {
   return refPlaceholder(ctx.stackKey, name);
 }
 
-function renderSub(arg: Json, ctx: RenderContext): string | undefined {
-  const [template, variables] = Array.isArray(arg) ? arg : [arg, {}];
-  if (typeof template !== 'string' || variables === null || typeof variables !== 'object') return undefined;
+function renderSub(arg: unknown, ctx: RenderContext): string | undefined {
+  const [template, variables]: readonly unknown[] = Array.isArray(arg) ? (arg as unknown[]) : [arg, {}];
+  if (typeof template !== 'string' || !isJsonObject(variables)) return undefined;
   let failed = false;
   const out = template.replace(/\$\{([^}]*)\}/g, (whole: string, inner: string) => {
     if (inner.startsWith('!')) return `\${${inner.slice(1)}}`; // ${!Literal} is the text ${Literal}

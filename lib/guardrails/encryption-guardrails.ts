@@ -10,8 +10,8 @@ import { ALLOWED_MINIMUM_TLS_VERSIONS } from '../encrypted-bucket-policy-stateme
 import { isAcknowledged } from './acknowledgements';
 import { BucketRemediator } from './bucket-remediation';
 import { GuardrailMode } from './guardrail-mode';
-import { S3_ENCRYPTION_RULE_TYPES, evaluateApp, fullRuleId } from './rule-evaluation';
-import { CFN_TYPES } from './template-index';
+import { S3_ENCRYPTION_RULE_TYPES, annotateRuleExceptions, evaluateApp, fullRuleId, ruleContext } from './rule-evaluation';
+import { CFN_TYPES, TemplateIndex } from './template-index';
 
 /** Props of {@link EncryptionGuardrails}. */
 export interface EncryptionGuardrailsProps {
@@ -27,7 +27,8 @@ export interface EncryptionGuardrailsProps {
 
   /**
    * The minimum TLS version of the statement remediation adds to a bucket that has none (1.2 or 1.3).
-   * A bucket that already requires 1.3 keeps it.
+   * A bucket that already requires 1.3 keeps it. A bucket AWS services use (CloudTrail, log
+   * delivery, CloudFront) gets 1.2, the minimum every AWS endpoint guarantees.
    * @default 1.2
    */
   readonly minimumTlsVersion?: number;
@@ -87,6 +88,9 @@ export class EncryptionGuardrails implements IAspect {
 
   /** @internal the remediator (REMEDIATE mode), whose notes the report adds. */
   public readonly _remediator?: BucketRemediator;
+  /** The app as it renders, for the design exceptions annotated in REPORT and ENFORCE modes. */
+  private exceptionIndex?: TemplateIndex;
+  private readonly root: IConstruct;
 
   private constructor(scope: IConstruct, props: EncryptionGuardrailsProps) {
     const path = scope.node.path || '<app>';
@@ -102,6 +106,7 @@ export class EncryptionGuardrails implements IAspect {
         `use one of ${ALLOWED_MINIMUM_TLS_VERSIONS.join(', ')}.`);
     }
     this.mode = props.mode;
+    this.root = scope.node.root;
     this.minimumEncryption = props.minimumEncryption ?? BucketEncryptionMode.SSE_KMS;
     this.minimumTlsVersion = tls;
     if (this.mode === GuardrailMode.REMEDIATE) {
@@ -109,9 +114,18 @@ export class EncryptionGuardrails implements IAspect {
     }
   }
 
-  /** Remediates each `CfnBucket` (REMEDIATE mode); the other modes only report. */
+  /**
+   * Remediates each `CfnBucket` (REMEDIATE mode); the other modes change nothing and only annotate
+   * the design exceptions of the rules (e.g. an SSE-S3 log bucket accepted under a KMS minimum).
+   */
   public visit(node: IConstruct): void {
-    if (this._remediator && node instanceof s3.CfnBucket) this._remediator.remediate(node);
+    if (!(node instanceof s3.CfnBucket)) return;
+    if (this._remediator) {
+      this._remediator.remediate(node);
+      return;
+    }
+    this.exceptionIndex ??= new TemplateIndex(this.root);
+    annotateRuleExceptions(node, ruleContext(this.exceptionIndex, this.minimumEncryption));
   }
 }
 

@@ -12,7 +12,10 @@ export class GuardrailMode {
   /**
    * Plain `s3.Bucket`s and `CfnBucket`s are fixed where that is safe (default encryption, Bucket
    * Keys, the SSE-C block, TLS and encryption-header policies, public-access blocks), without
-   * weakening anything; what cannot be fixed safely is reported as a warning, with the reason.
+   * weakening anything and only in ways the AWS services that use a bucket (CloudTrail, load
+   * balancer, CloudFront and VPC Flow Logs delivery, server access logs, origin access identities)
+   * document they support; each such decision is an Info annotation naming the service and the
+   * AWS page. What cannot be fixed safely is reported as a warning, with the reason.
    */
   public static readonly REMEDIATE = new GuardrailMode('REMEDIATE');
 

@@ -1,4 +1,5 @@
 import { type RenderContext, hasIamWildcard, iamPatternMatches, renderCfnString, renderCfnStrings } from './cfn-expression';
+import { arrayOf, field, isJsonObject } from './json';
 
 /**
  * Policy statements in a comparable form, and the one question the guardrails ask of them:
@@ -7,8 +8,6 @@ import { type RenderContext, hasIamWildcard, iamPatternMatches, renderCfnString,
  * the requirement as long as it is at least as broad: fewer conditions, a `*` principal, `s3:*`
  * instead of `s3:PutObject`, the bucket named by ARN or by a reference, and so on.
  */
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** One condition clause: `{ operator: { key: values } }` with a single key. */
 export interface ConditionClause {
@@ -28,8 +27,10 @@ export interface NormalizedStatement {
   readonly everyone: boolean;
   /** Service principals, e.g. `logging.s3.amazonaws.com`. */
   readonly servicePrincipals: readonly string[];
-  /** AWS principals (ARNs, account ids, placeholders). */
+  /** AWS and federated principals (ARNs, account ids, placeholders). */
   readonly awsPrincipals: readonly string[];
+  /** `CanonicalUser` principals (S3 canonical user ids, e.g. of a CloudFront origin access identity). */
+  readonly canonicalUsers: readonly string[];
   readonly hasNotPrincipal: boolean;
   readonly actions?: readonly string[];
   readonly notActions?: readonly string[];
@@ -41,46 +42,45 @@ export interface NormalizedStatement {
 }
 
 /** Renders every statement of a resolved policy document. */
-export function normalizePolicyDocument(document: Json, ctx: RenderContext): NormalizedStatement[] {
-  if (!document || typeof document !== 'object') return [];
-  const raw = document.Statement;
-  const statements = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  return statements.map((s: Json) => normalizeStatement(s, ctx));
+export function normalizePolicyDocument(document: unknown, ctx: RenderContext): NormalizedStatement[] {
+  const raw = field(document, 'Statement');
+  const statements = Array.isArray(raw) ? arrayOf(raw) : raw ? [raw] : [];
+  return statements.map((s) => normalizeStatement(s, ctx));
 }
 
 /** Renders one resolved statement. */
-export function normalizeStatement(statement: Json, ctx: RenderContext): NormalizedStatement {
+export function normalizeStatement(statement: unknown, ctx: RenderContext): NormalizedStatement {
   let opaque = false;
-  const strings = (value: Json): string[] | undefined => {
+  const strings = (value: unknown): string[] | undefined => {
     if (value === undefined) return undefined;
     const out = renderCfnStrings(value, ctx);
     if (out === undefined) opaque = true;
     return out ?? [];
   };
-  const principal = statement?.Principal;
+  const principal = field(statement, 'Principal');
   let everyone = false;
   const servicePrincipals: string[] = [];
   const awsPrincipals: string[] = [];
+  const canonicalUsers: string[] = [];
   if (principal === '*') {
     everyone = true;
-  } else if (principal && typeof principal === 'object') {
+  } else if (isJsonObject(principal)) {
     const aws = strings(principal.AWS) ?? [];
     everyone = aws.includes('*');
     awsPrincipals.push(...aws.filter((p) => p !== '*'));
     servicePrincipals.push(...(strings(principal.Service) ?? []));
-    if (principal.Federated !== undefined || principal.CanonicalUser !== undefined) {
-      awsPrincipals.push(...(strings(principal.Federated) ?? []), ...(strings(principal.CanonicalUser) ?? []));
-    }
+    if (principal.Federated !== undefined) awsPrincipals.push(...(strings(principal.Federated) ?? []));
+    if (principal.CanonicalUser !== undefined) canonicalUsers.push(...(strings(principal.CanonicalUser) ?? []));
   }
   const conditions: ConditionClause[] = [];
-  const condition = statement?.Condition;
+  const condition = field(statement, 'Condition');
   if (condition !== undefined) {
-    if (!condition || typeof condition !== 'object' || Array.isArray(condition)) {
+    if (!isJsonObject(condition)) {
       opaque = true;
     } else {
-      for (const [operator, block] of Object.entries<Json>(condition)) {
-        if (!block || typeof block !== 'object' || Array.isArray(block)) { opaque = true; continue; }
-        for (const [key, value] of Object.entries<Json>(block)) {
+      for (const [operator, block] of Object.entries(condition)) {
+        if (!isJsonObject(block)) { opaque = true; continue; }
+        for (const [key, value] of Object.entries(block)) {
           const values = renderCfnStrings(value, ctx);
           if (values === undefined) { opaque = true; continue; }
           conditions.push({ operator, key: key.toLowerCase(), values: values.map((v) => canonicalConditionValue(operator, v)) });
@@ -88,20 +88,22 @@ export function normalizeStatement(statement: Json, ctx: RenderContext): Normali
       }
     }
   }
-  const effect = renderCfnString(statement?.Effect, ctx) ?? '';
-  const sid = typeof statement?.Sid === 'string' ? statement.Sid : undefined;
+  const effect = renderCfnString(field(statement, 'Effect'), ctx) ?? '';
+  const rawSid = field(statement, 'Sid');
+  const sid = typeof rawSid === 'string' ? rawSid : undefined;
   // IAM action names are case-insensitive: keep them lower-cased.
-  const actions = strings(statement?.Action)?.map((a) => a.toLowerCase());
-  const notActions = strings(statement?.NotAction)?.map((a) => a.toLowerCase());
-  const resources = strings(statement?.Resource);
-  const notResources = strings(statement?.NotResource);
+  const actions = strings(field(statement, 'Action'))?.map((a) => a.toLowerCase());
+  const notActions = strings(field(statement, 'NotAction'))?.map((a) => a.toLowerCase());
+  const resources = strings(field(statement, 'Resource'));
+  const notResources = strings(field(statement, 'NotResource'));
   return {
     sid,
     effect,
     everyone,
     servicePrincipals,
     awsPrincipals,
-    hasNotPrincipal: statement?.NotPrincipal !== undefined,
+    canonicalUsers,
+    hasNotPrincipal: field(statement, 'NotPrincipal') !== undefined,
     actions,
     notActions,
     resources,

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import { CfnResource, type IPolicyValidationContext } from 'aws-cdk-lib';
+import { Annotations, CfnResource, type IPolicyValidationContext } from 'aws-cdk-lib';
+import { isAcknowledged } from './acknowledgements';
 import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { type RuleContext, type S3EncryptionRule } from './rule';
@@ -22,6 +23,8 @@ export interface RuleFinding {
   readonly rule: S3EncryptionRule;
   /** `undefined`: not applicable; empty: compliant; otherwise the problems. */
   readonly problems: readonly string[] | undefined;
+  /** Compliant by a documented design exception: why (see `S3EncryptionRule.exception`). */
+  readonly exception?: string;
 }
 
 /** The context rules are evaluated with; `minimumEncryption` defaults to SSE-KMS. */
@@ -36,7 +39,9 @@ export function evaluateRules(resource: CfnResource, context: RuleContext): Rule
   return S3_ENCRYPTION_RULES.filter((rule) => rule.appliesTo.includes(resource.cfnResourceType)).map((rule) => {
     if (entry.renderError) return { rule, problems: [`the resource could not be rendered to CloudFormation: ${entry.renderError}`] };
     try {
-      return { rule, problems: rule.check(entry, context) };
+      const problems = rule.check(entry, context);
+      const exception = problems?.length === 0 ? rule.exception?.(entry, context) : undefined;
+      return exception === undefined ? { rule, problems } : { rule, problems, exception };
     } catch (e) {
       return { rule, problems: [`the rule failed on this resource (${(e as Error).message}); treat it as not compliant.`] };
     }
@@ -73,4 +78,26 @@ export function evaluateApp(root: IConstruct, context: IPolicyValidationContext,
   }
   SHARED.set(root, { signature, findings });
   return findings;
+}
+
+/**
+ * Adds an Info annotation for each rule that accepts `resource` by a documented design exception
+ * (`S3EncryptionRule.exception`), naming the rule and the reason, so the exception shows in
+ * `cdk synth` output and the cloud assembly where a failure would otherwise be. Returns them.
+ */
+export function annotateRuleExceptions(resource: CfnResource, context: RuleContext): string[] {
+  if (!S3_ENCRYPTION_RULE_TYPES.has(resource.cfnResourceType)) return [];
+  const entry = context.index.entry(resource);
+  if (entry.renderError) return [];
+  const out: string[] = [];
+  for (const rule of S3_ENCRYPTION_RULES) {
+    if (!rule.exception || !rule.appliesTo.includes(resource.cfnResourceType) || isAcknowledged(resource, fullRuleId(rule))) continue;
+    const problems = rule.check(entry, context);
+    const reason = problems?.length === 0 ? rule.exception(entry, context) : undefined;
+    if (reason === undefined) continue;
+    const message = `EncryptionGuardrails: ${fullRuleId(rule)} accepted by design: ${reason}`;
+    Annotations.of(resource).addInfo(message);
+    out.push(message);
+  }
+  return out;
 }

@@ -24,4 +24,10 @@ export interface S3EncryptionRule {
   readonly explanation: string;
   /** Evaluates the rule on one rendered resource. */
   check(resource: IndexedResource, context: RuleContext): readonly string[] | undefined;
+  /**
+   * Why the rule accepts this resource by design although it does not meet the rule's general
+   * requirement (e.g. a log bucket that AWS documents as SSE-S3 only under a KMS minimum), when it
+   * does; `check` then reports no problem. Undefined otherwise.
+   */
+  exception?(resource: IndexedResource, context: RuleContext): string | undefined;
 }

@@ -4,9 +4,8 @@ import { type IConstruct } from 'constructs';
 import {
   PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, type RenderContext, getAttPlaceholder, refPlaceholder, renderCfnString,
 } from './cfn-expression';
+import { type JsonObject, arrayOf, field, objectOf, pathOf } from './json';
 import { type NormalizedStatement, normalizePolicyDocument } from './policy-statement-match';
-
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** CloudFormation types the guardrails read. */
 export const CFN_TYPES = {
@@ -16,7 +15,17 @@ export const CFN_TYPES = {
   alias: 'AWS::KMS::Alias',
 } as const;
 
-const INDEXED_TYPES: ReadonlySet<string> = new Set(Object.values(CFN_TYPES));
+/** CloudFormation types of the services that write to or read from buckets (see bucket-integrations.ts). */
+export const SERVICE_CFN_TYPES = {
+  trail: 'AWS::CloudTrail::Trail',
+  flowLog: 'AWS::EC2::FlowLog',
+  loadBalancerV2: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+  classicLoadBalancer: 'AWS::ElasticLoadBalancing::LoadBalancer',
+  distribution: 'AWS::CloudFront::Distribution',
+  originAccessIdentity: 'AWS::CloudFront::CloudFrontOriginAccessIdentity',
+} as const;
+
+const INDEXED_TYPES: ReadonlySet<string> = new Set([...Object.values(CFN_TYPES), ...Object.values(SERVICE_CFN_TYPES)]);
 
 /** One resource as it renders into its template (property overrides included, tokens resolved). */
 export interface IndexedResource {
@@ -26,7 +35,7 @@ export interface IndexedResource {
   readonly logicalId: string;
   readonly type: string;
   /** The rendered `Properties` (PascalCase, as in the template); `{}` when the resource has none. */
-  readonly properties: Json;
+  readonly properties: JsonObject;
   /** Why rendering failed, when it did. */
   readonly renderError?: string;
 }
@@ -35,6 +44,8 @@ export interface IndexedResource {
 export interface BucketSpellings {
   readonly names: readonly string[];
   readonly arns: readonly string[];
+  /** Its S3 endpoint host names (CloudFront origins and log buckets name a bucket this way). */
+  readonly domainNames?: readonly string[];
 }
 
 /**
@@ -60,6 +71,8 @@ export class TemplateIndex {
   private policiesByBucket?: Map<CfnResource, CfnResource[]>;
   private logSources?: Map<CfnResource, CfnResource[]>;
   private replicationSources?: Map<CfnResource, CfnResource[]>;
+  private typesByReference?: Map<string, string>;
+  private readonly memos = new Map<string, unknown>();
 
   /**
    * @param root the app (or any construct: the index covers its whole tree)
@@ -78,6 +91,10 @@ export class TemplateIndex {
   public add(resource: CfnResource): void {
     if (!INDEXED_TYPES.has(resource.cfnResourceType) || this.tracked.has(resource)) return;
     this.track(resource);
+    if (this.typesByReference) {
+      const stack = Stack.of(resource);
+      this.typesByReference.set(`${this.contextOf(stack).stackKey}#${stack.resolve(resource.logicalId) as string}`, resource.cfnResourceType);
+    }
     if (resource.cfnResourceType === CFN_TYPES.bucketPolicy) {
       const target = this.policiesByBucket && this.bucketOfPolicy(this.entry(resource));
       if (target) this.policiesByBucket!.set(target.construct, [...(this.policiesByBucket!.get(target.construct) ?? []), resource]);
@@ -140,12 +157,55 @@ export class TemplateIndex {
     const ref = refPlaceholder(stackKey, bucket.logicalId);
     const names = [ref];
     const arns = [getAttPlaceholder(stackKey, bucket.logicalId, 'Arn'), `arn:aws:s3:::${ref}`];
+    const domainNames = ['DomainName', 'RegionalDomainName', 'DualStackDomainName'].map((a) => getAttPlaceholder(stackKey, bucket.logicalId, a));
     const name = renderCfnString(bucket.properties.BucketName, bucket.ctx);
     if (name !== undefined) {
       names.push(name);
       arns.push(`arn:aws:s3:::${name}`);
     }
-    return { names, arns };
+    const region = bucket.ctx.pseudo['AWS::Region'] ?? `${PLACEHOLDER_OPEN}AWS::Region${PLACEHOLDER_CLOSE}`;
+    for (const n of names) domainNames.push(`${n}.s3.amazonaws.com`, `${n}.s3.${region}.amazonaws.com`);
+    return { names, arns, domainNames };
+  }
+
+  /** The bucket of the app with this S3 endpoint host name (`<bucket>.s3[.<region>].amazonaws.com`), if any. */
+  public findBucketByDomainName(domainName: string): IndexedResource | undefined {
+    const domains = this.memo('bucketsByDomainName', () => {
+      const out = new Map<string, CfnResource>();
+      for (const construct of this.of(CFN_TYPES.bucket)) {
+        for (const domain of this.bucketSpellings(this.entry(construct)).domainNames ?? []) out.set(domain, construct);
+      }
+      return out;
+    });
+    const found = domains.get(domainName);
+    return found && this.entry(found);
+  }
+
+  /**
+   * The CloudFormation type of the resource a placeholder refers to (`⟨stack#LogicalId⟩` or
+   * `⟨stack#LogicalId.Attr⟩`), for any resource of the app; undefined for anything else.
+   */
+  public typeOfReference(canonical: string): string | undefined {
+    const reference = referenceOf(canonical);
+    if (!reference) return undefined;
+    if (!this.typesByReference) {
+      this.typesByReference = new Map();
+      for (const construct of this.root.node.findAll()) {
+        if (!CfnResource.isCfnResource(construct)) continue;
+        const stack = Stack.of(construct);
+        this.typesByReference.set(`${this.contextOf(stack).stackKey}#${stack.resolve(construct.logicalId) as string}`, construct.cfnResourceType);
+      }
+    }
+    return this.typesByReference.get(reference);
+  }
+
+  /**
+   * A value computed once per index (until a new bucket or alias changes the links), for derived
+   * views such as which services use which bucket.
+   */
+  public memo<T>(key: string, compute: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, compute());
+    return this.memos.get(key) as T;
   }
 
   /** Spellings of a bucket known only by the name a policy gives (a bucket outside the app). */
@@ -197,7 +257,7 @@ export class TemplateIndex {
   public logSourcesOf(target: IndexedResource): readonly IndexedResource[] {
     if (!this.logSources) {
       this.logSources = this.linkBuckets((source) => {
-        const name = renderCfnString(source.properties.LoggingConfiguration?.DestinationBucketName, source.ctx);
+        const name = renderCfnString(pathOf(source.properties, 'LoggingConfiguration', 'DestinationBucketName'), source.ctx);
         return name === undefined ? [] : [name];
       });
     }
@@ -208,7 +268,7 @@ export class TemplateIndex {
   public replicationSourcesOf(destination: IndexedResource): readonly IndexedResource[] {
     if (!this.replicationSources) {
       this.replicationSources = this.linkBuckets((source) => replicationRules(source.properties)
-        .map((rule) => renderCfnString(rule?.Destination?.Bucket, source.ctx))
+        .map((rule) => renderCfnString(pathOf(rule, 'Destination', 'Bucket'), source.ctx))
         .filter((arn): arn is string => arn !== undefined));
     }
     return (this.replicationSources.get(destination.construct) ?? []).map((b) => this.entry(b));
@@ -295,20 +355,22 @@ export class TemplateIndex {
     this.policiesByBucket = undefined;
     this.logSources = undefined;
     this.replicationSources = undefined;
+    this.typesByReference = undefined;
+    this.memos.clear();
   }
 
   private render(resource: CfnResource): IndexedResource {
     const stack = Stack.of(resource);
     const ctx = this.contextOf(stack);
     const logicalId = stack.resolve(resource.logicalId) as string;
-    const synthesized = (this.templates.get(stack) as Json)?.Resources?.[logicalId];
-    if (synthesized && synthesized.Type === resource.cfnResourceType) {
-      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: synthesized.Properties ?? {} };
+    const synthesized = pathOf(this.templates.get(stack), 'Resources', logicalId);
+    if (field(synthesized, 'Type') === resource.cfnResourceType) {
+      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: objectOf(field(synthesized, 'Properties')) };
     }
     try {
-      const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): Json })._toCloudFormation());
-      const body = Object.values<Json>(rendered?.Resources ?? {})[0] ?? {};
-      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: body.Properties ?? {} };
+      const rendered: unknown = stack.resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
+      const body = Object.values(objectOf(field(rendered, 'Resources')))[0];
+      return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: objectOf(field(body, 'Properties')) };
     } catch (e) {
       return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: {}, renderError: (e as Error).message };
     }
@@ -336,38 +398,34 @@ export class TemplateIndex {
   private exportValue(name: string): string | undefined {
     if (!this.exports) {
       this.exports = new Map();
-      for (const [stack, template] of this.templates) {
-        const ctx = this.contextOf(stack);
-        for (const output of Object.values<Json>((template as Json)?.Outputs ?? {})) {
-          const exportName = renderCfnString(output?.Export?.Name, ctx);
-          const value = renderCfnString(output?.Value, ctx);
-          if (exportName !== undefined && value !== undefined) this.exports.set(exportName, value);
-        }
-      }
+      for (const [stack, template] of this.templates) this.addExports(field(template, 'Outputs'), this.contextOf(stack));
       for (const construct of this.root.node.findAll()) {
         if (!(construct instanceof CfnOutput)) continue;
         const stack = Stack.of(construct);
         if (this.templates.has(stack)) continue;
-        let rendered: Json;
+        let rendered: unknown;
         try {
-          rendered = stack.resolve((construct as unknown as { _toCloudFormation(): Json })._toCloudFormation());
+          rendered = stack.resolve((construct as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
         } catch {
           continue;
         }
-        for (const output of Object.values<Json>(rendered?.Outputs ?? {})) {
-          const ctx = this.contextOf(stack);
-          const exportName = renderCfnString(output?.Export?.Name, ctx);
-          const value = renderCfnString(output?.Value, ctx);
-          if (exportName !== undefined && value !== undefined) this.exports.set(exportName, value);
-        }
+        this.addExports(field(rendered, 'Outputs'), this.contextOf(stack));
       }
     }
     return this.exports.get(name);
   }
+
+  private addExports(outputs: unknown, ctx: RenderContext): void {
+    for (const output of Object.values(objectOf(outputs))) {
+      const exportName = renderCfnString(pathOf(output, 'Export', 'Name'), ctx);
+      const value = renderCfnString(field(output, 'Value'), ctx);
+      if (exportName !== undefined && value !== undefined) this.exports!.set(exportName, value);
+    }
+  }
 }
 
 /** The `stack#LogicalId` inside a `⟨stack#LogicalId⟩` / `⟨stack#LogicalId.Attr⟩` placeholder. */
-function referenceOf(canonical: string): string | undefined {
+export function referenceOf(canonical: string): string | undefined {
   if (!canonical.startsWith(PLACEHOLDER_OPEN) || !canonical.endsWith(PLACEHOLDER_CLOSE)) return undefined;
   const inner = canonical.slice(PLACEHOLDER_OPEN.length, -PLACEHOLDER_CLOSE.length);
   if (inner.includes(PLACEHOLDER_OPEN) || !inner.includes('#')) return undefined;
@@ -381,9 +439,8 @@ function aliasNameOf(canonical: string): string | undefined {
 }
 
 /** The replication rules of a rendered bucket. */
-export function replicationRules(properties: Json): Json[] {
-  const rules = properties?.ReplicationConfiguration?.Rules;
-  return Array.isArray(rules) ? rules : [];
+export function replicationRules(properties: unknown): readonly unknown[] {
+  return arrayOf(pathOf(properties, 'ReplicationConfiguration', 'Rules'));
 }
 
 /** The path users know a resource by: its L2's path when it is the L2's `defaultChild`. */

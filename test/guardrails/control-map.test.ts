@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type App, CfnResource, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R4Checks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { EncryptedBucket, EncryptedBucketProfile, EncryptionGuardrails, GuardrailMode, S3EncryptionChecks } from '../../lib';
 import { evaluateRules, fullRuleId, ruleContext } from '../../lib/guardrails/rule-evaluation';
@@ -36,16 +37,25 @@ function controlMap(): { columns: string[]; rows: MapRow[] } {
   return { columns, rows };
 }
 
+/** The log bucket of the profiles that need one: SSE-S3, the only encryption server access logging supports. */
+const logBucket = (s: Stack) => new EncryptedBucket(s, 'Logs', { profile: EncryptedBucketProfile.GENERAL_PURPOSE }).bucket;
+
 /** Each column's app: the bucket under test is always the construct `Map/Data`. */
 const CONFIGURATIONS: Record<string, (stack: Stack, app: App) => void> = {
   '`EncryptedBucket` defaults': (s) => { new EncryptedBucket(s, 'Data'); },
   '`GENERAL_PURPOSE`': (s) => { new EncryptedBucket(s, 'Data', { profile: EncryptedBucketProfile.GENERAL_PURPOSE }); },
-  '`REGULATED`': (s) => { new EncryptedBucket(s, 'Data', { profile: EncryptedBucketProfile.REGULATED, serverAccessLogsBucket: new EncryptedBucket(s, 'Logs').bucket }); },
+  '`REGULATED`': (s) => { new EncryptedBucket(s, 'Data', { profile: EncryptedBucketProfile.REGULATED, serverAccessLogsBucket: logBucket(s) }); },
   '`REGULATED` + Object Lock': (s) => {
-    new EncryptedBucket(s, 'Data', { profile: EncryptedBucketProfile.REGULATED, objectLockEnabled: true, serverAccessLogsBucket: new EncryptedBucket(s, 'Logs').bucket });
+    new EncryptedBucket(s, 'Data', { profile: EncryptedBucketProfile.REGULATED, objectLockEnabled: true, serverAccessLogsBucket: logBucket(s) });
   },
-  '`STRICT`': (s) => { new EncryptedBucket(s, 'Data', { profile: EncryptedBucketProfile.STRICT, serverAccessLogsBucket: new EncryptedBucket(s, 'Logs').bucket }); },
+  '`STRICT`': (s) => { new EncryptedBucket(s, 'Data', { profile: EncryptedBucketProfile.STRICT, serverAccessLogsBucket: logBucket(s) }); },
   'plain `s3.Bucket()` + `REMEDIATE`': (s, app) => { new s3.Bucket(s, 'Data'); EncryptionGuardrails.of(app, { mode: GuardrailMode.REMEDIATE }); },
+  'server access log bucket: plain `s3.Bucket()` + `REMEDIATE`': (s, app) => {
+    s.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true); // logging.s3.amazonaws.com in the bucket policy, not the legacy ACL
+    const data = new s3.Bucket(s, 'Data');
+    new s3.Bucket(s, 'Source', { serverAccessLogsBucket: data });
+    EncryptionGuardrails.of(app, { mode: GuardrailMode.REMEDIATE });
+  },
   'plain `s3.Bucket()`': (s) => { new s3.Bucket(s, 'Data'); },
 };
 

@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import { App, AspectPriority, Aspects, type IAspect, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { type SynthesisMessage, SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
 import { type IConstruct } from 'constructs';
 import {
-  ConstructPropError, EncryptedBucket, EncryptionGuardrails, GuardrailMode, denyInsecureTransportStatement, denyOutdatedTlsStatement,
+  ConstructPropError, EncryptedBucket, EncryptedBucketProfile, EncryptionGuardrails, GuardrailMode, denyInsecureTransportStatement, denyOutdatedTlsStatement,
 } from '../../lib';
 import { ENV, guardrailFindings, newAppWithOutdir } from './support';
 
@@ -104,6 +105,36 @@ describe('GuardrailMode.ENFORCE', () => {
     expect(passed.stderr).not.toMatch(/S3Encryption-/);
     expect(passed.status).toBe(0);
   }, 120_000);
+});
+
+const messageText = (m: SynthesisMessage) => (typeof m.entry.data === 'string' ? m.entry.data : JSON.stringify(m.entry.data));
+
+describe('design exceptions (an SSE-S3 server access log bucket under a KMS minimum)', () => {
+  /** An explicitly SSE-S3 log bucket receiving server access logs, with TLS and header policy in order. */
+  function sseS3LogBucket(mode: GuardrailMode) {
+    const { app, outdir } = newAppWithOutdir();
+    const stack = new Stack(app, 'Logs', { env: ENV });
+    const logs = new EncryptedBucket(stack, 'AccessLogs', { profile: EncryptedBucketProfile.GENERAL_PURPOSE });
+    new EncryptedBucket(stack, 'Data', { serverAccessLogsBucket: logs.bucket });
+    EncryptionGuardrails.of(app, { mode });
+    return { app, outdir, stack, logs };
+  }
+
+  test.each([GuardrailMode.REPORT, GuardrailMode.ENFORCE, GuardrailMode.REMEDIATE])('%s: no finding; an Info annotation names the rule, the service and the AWS page', (mode) => {
+    const { app, outdir, stack } = sseS3LogBucket(mode);
+    const messages = app.synth().getStackArtifact(stack.artifactId).messages;
+    expect(guardrailFindings(outdir).filter((f) => f.startsWith('S3Encryption-S3BucketDefaultEncryption'))).toEqual([]);
+    expect(messages.filter((m) => m.level === SynthesisMessageLevel.INFO).map((m) => `${m.id}: ${messageText(m)}`)).toContainEqual(expect.stringMatching(
+      /^\/Logs\/AccessLogs\/Bucket\/Resource: EncryptionGuardrails: S3Encryption-S3BucketDefaultEncryption accepted by design: SSE-S3 instead of SSE_KMS: the bucket receives S3 server access logging .*enable-server-access-logging.html/));
+    expect(messages.filter((m) => m.id === '/Logs/Data/Bucket/Resource' && messageText(m).includes('accepted by design'))).toEqual([]);
+  });
+
+  test('an acknowledgement of the rule on the bucket replaces the annotation', () => {
+    const { app, stack, logs } = sseS3LogBucket(GuardrailMode.REPORT);
+    Validations.of(logs.bucket).acknowledge({ id: 'S3Encryption-S3BucketDefaultEncryption', reason: 'log archive' });
+    const messages = app.synth().getStackArtifact(stack.artifactId).messages;
+    expect(messages.filter((m) => messageText(m).includes('accepted by design'))).toEqual([]);
+  });
 });
 
 describe('EncryptionGuardrails props', () => {

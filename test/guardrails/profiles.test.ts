@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,10 +7,13 @@ import {
 } from '../../lib';
 import { newStack, packViolations } from './support';
 
+/** An SSE-S3 server access log bucket: "Enabling Amazon S3 server access logging" requires SSE-S3 on the destination. */
+const logBucket = (stack: Stack, id = 'Logs') => new EncryptedBucket(stack, id, { profile: EncryptedBucketProfile.GENERAL_PURPOSE });
+
 /** A stack holding a log bucket and a bucket with `props`. */
 function profiled(props: EncryptedBucketProps) {
   const stack = newStack();
-  const logs = new EncryptedBucket(stack, 'AccessLogs');
+  const logs = logBucket(stack, 'AccessLogs');
   const bucket = new EncryptedBucket(stack, 'Data', { serverAccessLogsBucket: logs.bucket, ...props });
   const template = Template.fromStack(stack);
   const id = stack.getLogicalId(bucket.bucket.node.defaultChild as s3.CfnBucket);
@@ -74,7 +77,7 @@ describe('EncryptedBucketProfile: what each profile sets', () => {
 describe('EncryptedBucketProfile: explicit props', () => {
   test('override the profile when they keep its guarantees', () => {
     const stack = newStack();
-    const logs = new EncryptedBucket(stack, 'Logs');
+    const logs = logBucket(stack);
     const key = new KmsKeyWithRotation(stack, 'Shared');
     const gpKms = new EncryptedBucket(stack, 'GpKms', { profile: EncryptedBucketProfile.GENERAL_PURPOSE, encryption: BucketEncryptionMode.SSE_KMS });
     const regulatedDsse = new EncryptedBucket(stack, 'RegDsse', { profile: EncryptedBucketProfile.REGULATED, encryption: BucketEncryptionMode.DSSE_KMS, serverAccessLogsBucket: logs.bucket });
@@ -96,7 +99,7 @@ describe('EncryptedBucketProfile: explicit props', () => {
     ['STRICT', 'versioned', EncryptedBucketProfile.STRICT, () => ({ versioned: false }), /STRICT profile requires versioning/],
   ])('%s rejects %s that breaks its guarantee', (_name, prop, profile, props, message) => {
     const stack = newStack();
-    const logs = new EncryptedBucket(stack, 'Logs');
+    const logs = logBucket(stack);
     let error: unknown;
     try {
       new EncryptedBucket(stack, 'Data', { profile, serverAccessLogsBucket: logs.bucket, ...props(stack) });
@@ -110,12 +113,13 @@ describe('EncryptedBucketProfile: explicit props', () => {
   });
 
   test.each([EncryptedBucketProfile.REGULATED, EncryptedBucketProfile.STRICT])('%s requires a log bucket and says how to make one', (profile) => {
-    expect(() => new EncryptedBucket(newStack(), 'Data', { profile })).toThrow(/prop 'serverAccessLogsBucket': the .* profile requires server access logs, and no log bucket was given. Fix: pass serverAccessLogsBucket/);
+    expect(() => new EncryptedBucket(newStack(), 'Data', { profile })).toThrow(
+      /prop 'serverAccessLogsBucket': the .* profile requires server access logs, and no log bucket was given. Fix: pass serverAccessLogsBucket: a bucket .* encrypted with SSE-S3, .*EncryptedBucketProfile.GENERAL_PURPOSE/);
   });
 
   test('the foundation validation still applies after the profile (DSSE with Bucket Keys)', () => {
     const stack = newStack();
-    const logs = new EncryptedBucket(stack, 'Logs');
+    const logs = logBucket(stack);
     expect(() => new EncryptedBucket(stack, 'Data', { profile: EncryptedBucketProfile.STRICT, bucketKeyEnabled: true, serverAccessLogsBucket: logs.bucket }))
       .toThrow(/Bucket Keys are not supported with DSSE-KMS/);
   });
@@ -134,9 +138,15 @@ describe('each profile\'s bucket passes the rule pack', () => {
     expect(packViolations(stack)).toEqual({ 'S3Encryption-S3BucketDefaultEncryption': ['Test/Data/Bucket/Resource'] });
   });
 
-  test.each([EncryptedBucketProfile.REGULATED, EncryptedBucketProfile.STRICT])('%s passes the default pack and the pack held to its own minimum', (profile) => {
+  test.each([EncryptedBucketProfile.REGULATED, EncryptedBucketProfile.STRICT])('%s and its SSE-S3 log bucket pass the default pack and the pack held to its own minimum', (profile) => {
     const { stack } = profiled({ profile });
     expect(packViolations(stack)).toEqual({});
     expect(packViolations(stack, { minimumEncryption: profile.minimumEncryption })).toEqual({});
+  });
+
+  test('the SSE-S3 log bucket passes because it receives server access logs: the same bucket alone fails the KMS minimum', () => {
+    const stack = newStack();
+    logBucket(stack, 'Unused');
+    expect(packViolations(stack)).toEqual({ 'S3Encryption-S3BucketDefaultEncryption': ['Test/Unused/Bucket/Resource'] });
   });
 });

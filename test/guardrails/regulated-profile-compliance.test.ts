@@ -12,18 +12,28 @@ import {
  * unacknowledged findings. The acknowledgements below are the only ones a user needs, each for a
  * control the profile does not claim (see the README control map): replication (issue 3,
  * ReplicatedEncryptedBucket), S3 event notifications, logging of the log bucket itself, and,
- * without Object Lock, the two Object Lock controls.
+ * without Object Lock, the two Object Lock controls. The log bucket is SSE-S3, the only encryption
+ * S3 server access logging supports: the KMS checks of the other packs (which know nothing of log
+ * delivery) are acknowledged on it with that reason, while S3Encryption accepts it by design.
  */
 function regulatedApp(objectLock: boolean) {
   const { app, outdir } = newAppWithOutdir();
   const stack = new Stack(app, 'Regulated', { env: ENV });
   // A log bucket may have Object Lock without a default retention (S3.9 only forbids the retention).
-  const logs = new EncryptedBucket(stack, 'AccessLogs', { objectLockEnabled: true });
+  // It is SSE-S3: "Enabling Amazon S3 server access logging" says the destination bucket must use SSE-S3.
+  const logs = new EncryptedBucket(stack, 'AccessLogs', { profile: EncryptedBucketProfile.GENERAL_PURPOSE, objectLockEnabled: true });
   const data = new EncryptedBucket(stack, 'Data', { profile: EncryptedBucketProfile.REGULATED, serverAccessLogsBucket: logs.bucket, objectLockEnabled: objectLock });
   addCompliancePacks(app);
   Validations.of(app).addPlugins(controlTowerS3AndKmsValidator(), new S3EncryptionChecks(app));
   return { app, outdir, logs, data };
 }
+
+/** The KMS default-encryption checks of other packs, which an SSE-S3 log bucket fails by design. */
+const SSE_S3_LOG_BUCKET_KMS_CHECKS = [
+  ...['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].map((pack) => ({ plugin: pack, id: `${pack}-S3DefaultEncryptionKMS`, rule: `${pack}-S3DefaultEncryptionKMS` })),
+  { plugin: CONTROL_TOWER, id: `${CONTROL_TOWER}::${CONTROL_TOWER_RULES['CT.S3.PR.10']}`, rule: CONTROL_TOWER_RULES['CT.S3.PR.10'] },
+];
+const SSE_S3_LOG_BUCKET_REASON = 'Server access log destination: "Enabling Amazon S3 server access logging" requires SSE-S3 (with SSE-KMS, logs may be encrypted under a key you cannot access).';
 
 function acknowledge(bucket: EncryptedBucket, id: string, reason: string) {
   Validations.of(bucket.bucket.node.defaultChild as s3.CfnBucket).acknowledge({ id, reason });
@@ -37,6 +47,7 @@ function acknowledgeUnclaimedControls(logs: EncryptedBucket, data: EncryptedBuck
     acknowledge(bucket, `${CONTROL_TOWER}::${CONTROL_TOWER_RULES['CT.S3.PR.4']}`, 'No consumer of object events in this app (S3.11).');
   }
   acknowledge(logs, `${CONTROL_TOWER}::${CONTROL_TOWER_RULES['CT.S3.PR.2']}`, 'The log bucket is the end of the logging chain; Security Hub S3.9 does not require it to log.');
+  for (const id of SSE_S3_LOG_BUCKET_KMS_CHECKS.map((c) => c.id)) acknowledge(logs, id, SSE_S3_LOG_BUCKET_REASON);
   if (!objectLock) {
     acknowledge(data, 'NIST.800.53.R4-S3BucketDefaultLockEnabled', 'Object Lock is optional in the regulated profile; this data must stay deletable.');
     acknowledge(data, `${CONTROL_TOWER}::${CONTROL_TOWER_RULES['CT.S3.PR.9']}`, 'Object Lock is optional in the regulated profile; this data must stay deletable.');
@@ -53,6 +64,7 @@ describe.each([true, false])('REGULATED profile (objectLockEnabled: %p)', (objec
       ...COMPLIANCE_PACK_NAMES.filter((p) => p !== 'AwsSolutions').map((p) => `${p} ${p}-S3BucketReplicationEnabled ${both}`),
       `${CONTROL_TOWER} ${CONTROL_TOWER_RULES['CT.S3.PR.4']} ${both}`,
       `${CONTROL_TOWER} ${CONTROL_TOWER_RULES['CT.S3.PR.2']} Regulated/AccessLogs/Bucket/Resource`,
+      ...SSE_S3_LOG_BUCKET_KMS_CHECKS.map((c) => `${c.plugin} ${c.rule} Regulated/AccessLogs/Bucket/Resource`),
       ...(objectLock ? [] : [
         'NIST.800.53.R4 NIST.800.53.R4-S3BucketDefaultLockEnabled Regulated/Data/Bucket/Resource',
         `${CONTROL_TOWER} ${CONTROL_TOWER_RULES['CT.S3.PR.9']} Regulated/Data/Bucket/Resource`,

@@ -1,5 +1,7 @@
-import { App, AspectPriority, Aspects, type IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, Fn, type IAspect, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -273,4 +275,92 @@ describe('remediate never weakens a stricter setting', () => {
     expect(bucketProps(stack, accepted).BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toBeUndefined();
     expect(bucketProps(stack, accepted).BucketEncryption.ServerSideEncryptionConfiguration[0].BlockedEncryptionTypes).toEqual({ EncryptionType: ['SSE-C'] });
   });
+});
+
+describe('remediate: principals and service writers it cannot see into', () => {
+  test('a principal that is a token of something other than a role or user of this app (an import) counts as foreign: the encryption stays', () => {
+    const { app, outdir } = newAppWithOutdir();
+    const stack = new Stack(app, 'Tokens', { env: TEST_ENV });
+    const imported = new s3.Bucket(stack, 'SharedByImport');
+    imported.grantRead(new iam.ArnPrincipal(Fn.importValue('PartnerReaderRoleArn')));
+    const ownRole = new s3.Bucket(stack, 'ReadByOwnRole');
+    ownRole.grantRead(new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() }));
+    remediate(app);
+    app.synth();
+    expect(bucketProps(stack, imported).BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toBeUndefined();
+    expect(guardrailFindings(outdir)).toContainEqual(expect.stringMatching(
+      /^S3Encryption-S3BucketDefaultEncryption Tokens\/SharedByImport\/Resource warning: .*Not remediated: its policy grants access to principals of other accounts \(⟨import:PartnerReaderRoleArn⟩\)/));
+    expect(bucketProps(stack, ownRole).BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+  });
+
+  test('an SSE-KMS bucket VPC Flow Logs write to: Bucket Keys and the key-id denies are left off, the algorithm deny is added, each with the reason', async () => {
+    const { app, outdir } = newAppWithOutdir();
+    const stack = new Stack(app, 'Flow', { env: TEST_ENV });
+    const key = new kms.Key(stack, 'LogKey', { enableKeyRotation: true });
+    const logs = new s3.Bucket(stack, 'FlowLogs', { encryption: s3.BucketEncryption.KMS, encryptionKey: key });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC }] });
+    new ec2.FlowLog(stack, 'Flow', { resourceType: ec2.FlowLogResourceType.fromVpc(vpc), destination: ec2.FlowLogDestination.toS3(logs) });
+    remediate(app);
+    app.synth();
+    const rule = bucketProps(stack, logs).BucketEncryption.ServerSideEncryptionConfiguration[0];
+    expect(rule.BucketKeyEnabled).toBeUndefined();
+    const findings = guardrailFindings(outdir);
+    expect(findings).toContainEqual(expect.stringMatching(/^S3Encryption-S3BucketKeyEnabled Flow\/FlowLogs\/Resource warning: .*Not remediated: AWS services write to it \(VPC Flow Logs\).*bucket-key.html/));
+    expect(findings).toContainEqual(expect.stringMatching(/^S3Encryption-S3BucketEncryptionHeaders Flow\/FlowLogs\/Resource warning: .*Not remediated: not added: the KMS key-id denies \(VPC Flow Logs writes here/));
+    const t = new ResolvedTemplate(stack);
+    const bucketId = t.logicalId(logs.node.defaultChild);
+    const sids = t.bucketPolicyFor(bucketId).Statement.map((s: any) => s.Sid);
+    expect(sids).toEqual(expect.arrayContaining(['DenyInsecureTransport', 'DenyOtherEncryptionAlgorithms', 'AWSLogDeliveryWrite', 'AWSLogDeliveryAclCheck']));
+    expect(sids).not.toContain('DenyOtherKmsKeys');
+    expect(sids).not.toContain('DenyKmsWithoutKeyId');
+    // Flow Logs may ask for aws:kms without naming the key (not documented either way): still delivered; another algorithm is not.
+    const deliver = (sse: Record<string, string>) => evaluate({
+      principal: 'delivery.logs.amazonaws.com', action: 's3:PutObject', resource: `${t.arnOf(bucketId)}/AWSLogs/${TEST_ENV.account}/vpcflowlogs/x.log.gz`,
+      context: { ...https('1.2'), 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': TEST_ENV.account, 'aws:SourceArn': `arn:aws:logs:${TEST_ENV.region}:${TEST_ENV.account}:*`, ...sse },
+      resourcePolicy: t.bucketPolicyFor(bucketId),
+    });
+    expect((await deliver({ 's3:x-amz-server-side-encryption': 'aws:kms' })).decision).toBe('Allowed');
+    expect((await deliver({})).decision).toBe('Allowed');
+    expect((await deliver({ 's3:x-amz-server-side-encryption': 'AES256' })).denyingStatements).toContain('DenyOtherEncryptionAlgorithms');
+  });
+
+  test('a bucket an unknown AWS service writes to keeps its encryption and gets no header denies; an unknown reader does not block them', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Services', { env: TEST_ENV });
+    const written = new s3.Bucket(stack, 'Written');
+    written.grantPut(new iam.ServicePrincipal('newservice.amazonaws.com'));
+    const read = new s3.Bucket(stack, 'Read', { encryption: s3.BucketEncryption.S3_MANAGED });
+    read.grantRead(new iam.ServicePrincipal('newservice.amazonaws.com'));
+    remediate(app);
+    const statements = (bucket: s3.Bucket) => Object.values<any>(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy'))
+      .filter((p) => p.Properties.Bucket.Ref === stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket)).flatMap((p) => p.Properties.PolicyDocument.Statement.map((s: any) => s.Sid));
+    expect(bucketProps(stack, written).BucketEncryption?.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toBeUndefined();
+    expect(statements(written)).toContain('DenyInsecureTransport');
+    expect(statements(written)).not.toContain('DenyOtherEncryptionAlgorithms');
+    expect(bucketProps(stack, read).BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
+    expect(statements(read)).toContain('DenyOtherEncryptionAlgorithms');
+    Annotations.fromStack(stack).hasInfo('/Services/Written/Resource', Match.stringLikeRegexp('the AWS service newservice.amazonaws.com uses this bucket .*no deny of encryption algorithms other than AES256'));
+  });
+});
+
+test('remediate with minimumTlsVersion 1.3: buckets AWS services use get 1.2 (what every AWS endpoint guarantees), the others 1.3', async () => {
+  const app = new App();
+  const stack = new Stack(app, 'Tls', { env: TEST_ENV });
+  const trailBucket = new s3.Bucket(stack, 'TrailBucket');
+  new cloudtrail.Trail(stack, 'Trail', { trailName: 'audit', bucket: trailBucket });
+  const plain = new s3.Bucket(stack, 'Plain');
+  remediate(app, { minimumTlsVersion: 1.3 });
+  const t = new ResolvedTemplate(stack);
+  const minimumOf = (bucket: s3.Bucket) => t.bucketPolicyFor(t.logicalId(bucket.node.defaultChild)).Statement
+    .find((s: any) => s.Sid === 'DenyOutdatedTls').Condition.NumericLessThan['s3:TlsVersion'];
+  expect(minimumOf(trailBucket)).toBe(1.2);
+  expect(minimumOf(plain)).toBe(1.3);
+  // "Amazon S3 bucket permissions for CloudTrail": the trail's write over TLS 1.2 still goes through.
+  const write = await evaluate({
+    principal: 'cloudtrail.amazonaws.com', action: 's3:PutObject', resource: `${t.arnOf(t.logicalId(trailBucket.node.defaultChild))}/AWSLogs/${TEST_ENV.account}/CloudTrail/x.json.gz`,
+    context: { ...https('1.2'), 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': `arn:aws:cloudtrail:${TEST_ENV.region}:${TEST_ENV.account}:trail/audit`, 'aws:SourceAccount': TEST_ENV.account },
+    resourcePolicy: t.bucketPolicyFor(t.logicalId(trailBucket.node.defaultChild)),
+  });
+  expect(write.decision).toBe('Allowed');
+  Annotations.fromStack(stack).hasInfo('/Tls/TrailBucket/Resource', Match.stringLikeRegexp('AWS CloudTrail uses this bucket .*TLS minimum 1.2, not 1.3'));
 });

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { defaultEncryptionOf } from '../bucket-encryption-facts';
 import { renderCfnString } from '../cfn-expression';
+import { field, pathOf } from '../json';
 import { type S3EncryptionRule } from '../rule';
 import { CFN_TYPES, displayPath, replicationRules } from '../template-index';
 
@@ -20,15 +21,15 @@ export const S3ReplicaKmsEncrypted: S3EncryptionRule = {
   explanation: 'Without SseKmsEncryptedObjects, S3 silently does not replicate SSE-KMS objects; without ReplicaKmsKeyID the rule is rejected or replicas lose their KMS protection. '
     + 'Set both on every enabled replication rule, with a KMS key in the destination Region, and encrypt the destination bucket with KMS (ReplicatedEncryptedBucket does).',
   check(bucket, { index }) {
-    const rules = replicationRules(bucket.properties).filter((r) => renderCfnString(r?.Status, bucket.ctx) !== 'Disabled');
+    const rules = replicationRules(bucket.properties).filter((r) => renderCfnString(field(r, 'Status'), bucket.ctx) !== 'Disabled');
     if (rules.length === 0) return undefined;
     const sourceAlgorithm = defaultEncryptionOf(bucket).sseAlgorithm;
     const sourceIsKms = sourceAlgorithm !== undefined && KMS_FAMILY.includes(sourceAlgorithm);
     const problems: string[] = [];
     rules.forEach((rule, i) => {
-      const name = renderCfnString(rule?.Id, bucket.ctx) ?? `#${i}`;
-      const selectsKms = renderCfnString(rule?.SourceSelectionCriteria?.SseKmsEncryptedObjects?.Status, bucket.ctx) === 'Enabled';
-      const replicaKey = rule?.Destination?.EncryptionConfiguration?.ReplicaKmsKeyID;
+      const name = renderCfnString(field(rule, 'Id'), bucket.ctx) ?? `#${i}`;
+      const selectsKms = renderCfnString(pathOf(rule, 'SourceSelectionCriteria', 'SseKmsEncryptedObjects', 'Status'), bucket.ctx) === 'Enabled';
+      const replicaKey = pathOf(rule, 'Destination', 'EncryptionConfiguration', 'ReplicaKmsKeyID');
       const replicaKeyId = replicaKey === undefined ? undefined : renderCfnString(replicaKey, bucket.ctx);
       if (selectsKms && replicaKey === undefined) {
         problems.push(`replication rule ${name} selects SSE-KMS objects but sets no ReplicaKmsKeyID (S3 rejects this rule).`);
@@ -38,7 +39,7 @@ export const S3ReplicaKmsEncrypted: S3EncryptionRule = {
       if (sourceIsKms && !selectsKms) {
         problems.push(`replication rule ${name} does not enable SourceSelectionCriteria.SseKmsEncryptedObjects, so this bucket's ${sourceAlgorithm} objects are not replicated.`);
       }
-      const destinationArn = renderCfnString(rule?.Destination?.Bucket, bucket.ctx);
+      const destinationArn = renderCfnString(pathOf(rule, 'Destination', 'Bucket'), bucket.ctx);
       const destination = destinationArn === undefined ? undefined : index.findBucket(destinationArn);
       if (sourceIsKms && destination) {
         const destinationAlgorithm = defaultEncryptionOf(destination).sseAlgorithm;
