@@ -192,7 +192,6 @@ function acknowledgeFindingsOfAccessLogBucket(logs: EncryptedBucket): void {
     acknowledgeOnResource(cfn, `${pack}-S3BucketReplicationEnabled`, replication);
     acknowledgeOnResource(cfn, `${pack}-S3DefaultEncryptionKMS`, sseS3Only);
   }
-  acknowledgeOnResource(cfn, 'S3Encryption-S3BucketDefaultEncryption', sseS3Only);
   acknowledgeObjectLock(logs, 'S3 server access log delivery does not support destination buckets with a default Object Lock retention; logs are versioned and protected by the TLS and encryption policies.');
 }
 
