@@ -257,11 +257,6 @@ function addEncryptionAudit(primary: GoldenPathPrimaryStack, replica: GoldenPath
       'CloudTrail log files are validated by their digest files (log file validation is on); a copy in another Region is the job of an organization or log-archive trail, not of this account-level one.');
   }
   acknowledgeObjectLock(trailBucket, 'CloudTrail log file integrity is proven by log file validation (signed digest files), not by Object Lock.');
-  // ServiceIntegration.cloudTrail lets CloudTrail alone write digest files with SSE-S3, under
-  // AWSLogs/*/CloudTrail-Digest/* only (aws:PrincipalServiceName); the header rule does not read that
-  // exemption yet. Everyone else's uploads stay pinned to the trail key (test/policy/encryption-audit-policy.test.ts).
-  acknowledgeOnResource(trailBucket.bucket.node.defaultChild as s3.CfnBucket, 'S3Encryption-S3BucketEncryptionHeaders',
-    'CloudTrail may write its digest files with SSE-S3 (older CloudTrail guide) on AWSLogs/*/CloudTrail-Digest/* only; every other upload, CloudTrail\'s log files included, must use the trail\'s KMS key.');
   // Control Tower (when its validator runs, as in test/golden-path.test.ts): the same two S3 controls
   // the other golden-path buckets do not claim.
   acknowledgeOnResource(trailBucket.bucket.node.defaultChild as s3.CfnBucket, 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',

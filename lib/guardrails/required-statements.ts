@@ -10,7 +10,7 @@ import {
 } from '../encrypted-bucket-policy-statements';
 import { denyGrantsNotForAwsResourcesStatement } from '../kms-key-policy-statements';
 import { PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, type RenderContext } from './cfn-expression';
-import { type CoverageRequirement, type NormalizedStatement, type ValueNormalizer, covers, normalizeStatement } from './policy-statement-match';
+import { type CoverageRequirement, type NormalizedStatement, type ValueNormalizer, covers, normalizeStatement, withoutClauses } from './policy-statement-match';
 import { type BucketSpellings, type TemplateIndex } from './template-index';
 
 /**
@@ -105,5 +105,24 @@ export function valueNormalizer(index: TemplateIndex): ValueNormalizer {
 /** Whether any of `statements` covers `requirement`. */
 export function anyCovers(statements: readonly NormalizedStatement[], requirement: CoverageRequirement, index: TemplateIndex): boolean {
   const normalize = valueNormalizer(index);
-  return statements.some((s) => covers(s, requirement, normalize));
+  return statements.map((s) => withoutConfinedServiceExemption(s, statements)).some((s) => covers(s, requirement, normalize));
+}
+
+const SERVICE_NAME = 'aws:principalservicename';
+const SSE_ALGORITHM = S3_CONDITION_KEYS.sseAlgorithm.toLowerCase();
+
+/**
+ * `EncryptedBucket.addServiceIntegration` lets one AWS service (CloudTrail's SSE-S3 digest files) out
+ * of the bucket-wide algorithm deny with `StringNotEqualsIfExists aws:PrincipalServiceName`, present
+ * only on requests of service principals, and confines that service with denies of its own
+ * (`StringEquals aws:PrincipalServiceName`). Client uploads are still fully covered, so the exemption
+ * is read as neutral, but only when every exempted service has such a confining deny on the algorithm.
+ */
+function withoutConfinedServiceExemption(statement: NormalizedStatement, all: readonly NormalizedStatement[]): NormalizedStatement {
+  const exemption = statement.conditions.find((c) => c.key === SERVICE_NAME && c.operator === 'StringNotEqualsIfExists');
+  if (!exemption || statement.effect !== 'Deny') return statement;
+  const confined = exemption.values.every((service) => all.some((other) => other.effect === 'Deny' && other.everyone
+    && other.conditions.some((c) => c.key === SERVICE_NAME && c.operator === 'StringEquals' && c.values.length === 1 && c.values[0] === service)
+    && other.conditions.some((c) => c.key === SSE_ALGORITHM)));
+  return confined ? withoutClauses(statement, (c) => c === exemption) : statement;
 }

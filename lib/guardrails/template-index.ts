@@ -12,6 +12,8 @@ export const CFN_TYPES = {
   bucket: 'AWS::S3::Bucket',
   bucketPolicy: 'AWS::S3::BucketPolicy',
   key: 'AWS::KMS::Key',
+  /** A multi-Region replica key: a key for identity (aliases, ARNs), not for key-policy rules (its primary has them). */
+  replicaKey: 'AWS::KMS::ReplicaKey',
   alias: 'AWS::KMS::Alias',
 } as const;
 
@@ -295,7 +297,7 @@ export class TemplateIndex {
   public findKey(canonical: string): IndexedResource | undefined {
     if (!this.keysByRef) {
       this.keysByRef = new Map();
-      for (const construct of this.of(CFN_TYPES.key)) {
+      for (const construct of [...this.of(CFN_TYPES.key), ...this.of(CFN_TYPES.replicaKey)]) {
         const key = this.entry(construct);
         this.keysByRef.set(`${key.ctx.stackKey}#${key.logicalId}`, construct);
       }

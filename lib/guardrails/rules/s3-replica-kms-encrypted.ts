@@ -47,8 +47,11 @@ export const S3ReplicaKmsEncrypted: S3EncryptionRule = {
           problems.push(`replication rule ${name} replicates into ${displayPath(destination.construct)}, whose default encryption is ${destinationAlgorithm ?? 'not set'}, not KMS.`);
         }
       }
-      const replicaKeyResource = replicaKeyId === undefined ? undefined : index.findKey(replicaKeyId);
-      const keyRegion = replicaKeyResource && !Token.isUnresolved(replicaKeyResource.stack.region) ? replicaKeyResource.stack.region : undefined;
+      // The Region written in the key ARN wins: a multi-Region replica's ARN (KmsReplicaKey.replicaArnOf)
+      // carries its primary's key id, which the index would otherwise resolve to the primary's stack.
+      const arnRegion = replicaKeyId === undefined ? undefined : /^arn:[^:]+:kms:([a-z]{2}(?:-[a-z]+)+-\d+):/.exec(replicaKeyId)?.[1];
+      const replicaKeyResource = replicaKeyId === undefined || arnRegion ? undefined : index.findKey(replicaKeyId);
+      const keyRegion = arnRegion ?? (replicaKeyResource && !Token.isUnresolved(replicaKeyResource.stack.region) ? replicaKeyResource.stack.region : undefined);
       const destinationRegion = destination && !Token.isUnresolved(destination.stack.region) ? destination.stack.region : undefined;
       if (keyRegion && destinationRegion && keyRegion !== destinationRegion) {
         problems.push(`replication rule ${name} encrypts replicas with a key in ${keyRegion}, but the destination bucket is in ${destinationRegion}; S3 needs a key in the destination's Region.`);

@@ -1,6 +1,7 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { BucketEncryptionMode, EncryptedBucket } from '../../../lib';
+import { Stack } from 'aws-cdk-lib';
+import { BucketEncryptionMode, EncryptedBucket, KmsReplicaKey, ReplicationDestination, ServiceIntegration } from '../../../lib';
 import { S3BucketEncryptionHeaders } from '../../../lib/guardrails/rules';
 import { check, newStack, packViolations } from '../support';
 
@@ -30,6 +31,27 @@ describe('S3BucketEncryptionHeaders', () => {
     ['DSSE_KMS', BucketEncryptionMode.DSSE_KMS],
   ])('passes EncryptedBucket %s', (_name, encryption) => {
     expect(check(S3BucketEncryptionHeaders, new EncryptedBucket(newStack(), 'E', { encryption }).bucket)).toEqual([]);
+  });
+
+  test('passes a CloudTrail bucket: the digest-file exemption is confined to CloudTrail by its own denies', () => {
+    const bucket = new EncryptedBucket(newStack(), 'Trail');
+    bucket.addServiceIntegration(ServiceIntegration.cloudTrail({ trailName: 'audit' }));
+    expect(check(S3BucketEncryptionHeaders, bucket.bucket)).toEqual([]);
+  });
+
+  test('fails a service exemption without the deny that confines that service', () => {
+    const bucket = terraformStyle('aws:kms', (keyArn) => [
+      deny({ StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, StringNotEqualsIfExists: { 'aws:PrincipalServiceName': 'cloudtrail.amazonaws.com' } }),
+      incorrectKmsKey(keyArn),
+    ]);
+    expect(check(S3BucketEncryptionHeaders, bucket)).toEqual([expect.stringMatching(/header asks for another algorithm than aws:kms/)]);
+  });
+
+  test('passes a replication destination under a multi-Region replica key named by ARN and alias', () => {
+    const stack = new Stack(newStack().node.root, 'Replica', { env: { account: '111111111111', region: 'eu-central-1' } });
+    const key = new KmsReplicaKey(stack, 'ReplicaKey', { primaryKeyArn: 'arn:aws:kms:eu-west-1:111111111111:key/mrk-1234abcd12ab34cd56ef1234567890ab' });
+    const destination = new ReplicationDestination(stack, 'Destination', { bucketName: 'replica-bucket', encryptionKey: key, source: { account: '111111111111', replicationRoleName: 'r' } });
+    expect(check(S3BucketEncryptionHeaders, destination.bucket.bucket)).toEqual([]);
   });
 
   test('passes terraform\'s denyIncorrectEncryptionHeaders + denyIncorrectKmsKeySse (no Null guards: stricter)', () => {

@@ -1,6 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { KmsKeyWithRotation, KmsReplicaKey } from '../../../lib';
 import { S3ReplicaKmsEncrypted } from '../../../lib/guardrails/rules';
 import { ENV, check, newStack, packViolations } from '../support';
 
@@ -84,6 +85,22 @@ describe('S3ReplicaKmsEncrypted', () => {
     });
     expect(destination.bucketName).toBe('replica-bucket');
     expect(check(S3ReplicaKmsEncrypted, source)).toEqual([expect.stringMatching(/encrypts replicas with a key in us-east-1, but the destination bucket is in eu-west-1/)]);
+  });
+
+  test('passes a multi-Region key replica named by KmsReplicaKey.replicaArnOf (its ARN carries the primary\'s key id)', () => {
+    const app = new App();
+    const replicaStack = new Stack(app, 'Replica', { env: { ...ENV, region: 'eu-west-1' } });
+    new s3.CfnBucket(replicaStack, 'Destination', {
+      bucketName: 'replica-bucket',
+      bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' } }] },
+    });
+    const primary = new Stack(app, 'Primary', { env: ENV });
+    const dataKey = new KmsKeyWithRotation(primary, 'DataKey', { multiRegion: true });
+    const source = new s3.CfnBucket(primary, 'Source', {
+      bucketEncryption: { serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: dataKey.keyArn } }] },
+      replicationConfiguration: { role: 'arn:aws:iam::111111111111:role/r', rules: [complete('arn:aws:s3:::replica-bucket', KmsReplicaKey.replicaArnOf(dataKey, 'eu-west-1'))] },
+    });
+    expect(check(S3ReplicaKmsEncrypted, source)).toEqual([]);
   });
 
   test('the pack reports it', () => {
