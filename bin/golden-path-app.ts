@@ -174,6 +174,11 @@ function addCloudFrontSite(stack: Stack, accessLogs: EncryptedBucket) {
   acknowledgeOnResource(cfnDistribution, 'AwsSolutions-CFR1', 'The site has no geographic restriction requirement; add geoRestriction where licensing or sanctions demand it.');
   acknowledgeOnResource(cfnDistribution, 'AwsSolutions-CFR2', 'Web application firewalling is outside this S3-encryption golden path; attach a CLOUDFRONT-scope web ACL (webAclId) in production.');
   acknowledgeOnResource(cfnDistribution, 'AwsSolutions-CFR3', 'Access logging uses CloudFront standard logging v2 (AWS::Logs::Delivery SiteLogDelivery into SiteLogs), not the legacy Logging property: legacy logging needs S3 ACLs, which every EncryptedBucket disables.');
+  acknowledgeOnResource(cfnDistribution, controlTower('cloudfront_access_logs_enabled_check'), 'Standard logging v2 (AWS::Logs::Delivery SiteLogDelivery into SiteLogs) replaces the legacy Logging property, which needs S3 ACLs (CT.CLOUDFRONT.PR.9).');
+  acknowledgeOnResource(cfnDistribution, controlTower('cloudfront_origin_failover_enabled_check'), 'The site has one origin bucket; an origin group needs a second bucket in another Region with its own replication, beyond this S3-encryption golden path (CT.CLOUDFRONT.PR.4).');
+  for (const rule of ['cloudfront_custom_ssl_certificate_check', 'cloudfront_sni_enabled_check', 'cloudfront_security_policy_check']) {
+    acknowledgeOnResource(cfnDistribution, controlTower(rule), 'The golden path serves the default *.cloudfront.net domain, which has no custom certificate (so no SNI and no selectable security policy); attach an ACM certificate with TLSv1.2_2021 for a real domain.');
+  }
   acknowledgeOnResource(cfnDistribution, 'AwsSolutions-CFR4', 'The distribution uses the default *.cloudfront.net certificate, whose viewer TLS policy CloudFront fixes (minimumProtocolVersion needs a custom certificate: set TLS_V1_2_2021 with one). Origin requests are always HTTPS, signed by origin access control, and the bucket denies TLS older than 1.2.');
   const siteReason = 'The site\'s content is published from source control, so a replica adds no recovery; it is versioned and SSE-KMS encrypted.';
   for (const [bucket, replication] of [[site, siteReason], [siteLogs, 'CloudFront logs are the end of the logging chain: replicating them would need a replica that in turn must replicate (an endless regress).']] as const) {
@@ -193,10 +198,22 @@ function acknowledgeFindingsOfAccessLogBucket(logs: EncryptedBucket): void {
     acknowledgeOnResource(cfn, `${pack}-S3DefaultEncryptionKMS`, sseS3Only);
   }
   acknowledgeObjectLock(logs, 'S3 server access log delivery does not support destination buckets with a default Object Lock retention; logs are versioned and protected by the TLS and encryption policies.');
+  acknowledgeOnResource(cfn, controlTower('s3_bucket_default_encryption_kms_check'), `${sseS3Only} (CT.S3.PR.10)`);
+  acknowledgeOnResource(cfn, controlTower('s3_bucket_logging_enabled_check'), 'The access-log bucket is the end of the logging chain; Security Hub S3.9 does not require it to log itself (CT.S3.PR.2).');
 }
 
+/** Object Lock (WORM) is not claimed for this bucket: cdk-nag's NIST R4 rule and Control Tower CT.S3.PR.9. */
 function acknowledgeObjectLock(bucket: EncryptedBucket, reason: string): void {
-  acknowledgeOnResource(bucket.bucket.node.defaultChild as s3.CfnBucket, 'NIST.800.53.R4-S3BucketDefaultLockEnabled', reason);
+  const cfn = bucket.bucket.node.defaultChild as s3.CfnBucket;
+  acknowledgeOnResource(cfn, 'NIST.800.53.R4-S3BucketDefaultLockEnabled', reason);
+  acknowledgeOnResource(cfn, controlTower('s3_bucket_object_lock_enabled_check'), `${reason} (CT.S3.PR.9)`);
+  acknowledgeOnResource(cfn, controlTower('s3_event_notifications_enabled_check'),
+    'Nothing in the golden path consumes object events of this bucket; add notifications where a consumer exists (CT.S3.PR.4, Security Hub S3.11).');
+}
+
+/** The acknowledgement id of a Control Tower proactive control as cdk-validator-cfnguard reports it. */
+function controlTower(rule: string): string {
+  return `cdk-validator-cfnguard::${rule}`;
 }
 
 /** Options of the golden-path app. */
@@ -257,11 +274,5 @@ function addEncryptionAudit(primary: GoldenPathPrimaryStack, replica: GoldenPath
       'CloudTrail log files are validated by their digest files (log file validation is on); a copy in another Region is the job of an organization or log-archive trail, not of this account-level one.');
   }
   acknowledgeObjectLock(trailBucket, 'CloudTrail log file integrity is proven by log file validation (signed digest files), not by Object Lock.');
-  // Control Tower (when its validator runs, as in test/golden-path.test.ts): the same two S3 controls
-  // the other golden-path buckets do not claim.
-  acknowledgeOnResource(trailBucket.bucket.node.defaultChild as s3.CfnBucket, 'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
-    'Nothing consumes object events of the trail bucket; the trail\'s own CloudWatch Logs delivery is the event stream (CT.S3.PR.4).');
-  acknowledgeOnResource(trailBucket.bucket.node.defaultChild as s3.CfnBucket, 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-    'CloudTrail log file integrity is proven by log file validation (signed digest files), not by Object Lock (CT.S3.PR.9).');
   return audit;
 }

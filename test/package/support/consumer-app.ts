@@ -26,7 +26,7 @@ export const CONSUMER_IMPORTS: ConsumerImport[] = [
     names: [
       'BucketEncryptionMode', 'ClientSideKeyRotation', 'EncryptedBucket', 'EncryptedBucketProfile', 'EncryptionGuardrails',
       'GuardrailMode', 'KeyEncryptionKey', 'KmsKeyWithRotation', 'KmsReplicaKey', 'ReplicaTarget', 'ReplicatedEncryptedBucket',
-      'ReplicationDestination', 'S3EncryptionChecks', 'SseCKeyRotation',
+      'ReplicationDestination', 'S3EncryptionChecks', 'SseCKeyRotation', 'EncryptionAudit', 'EncryptedAlarmTopic', 'KmsRequestRateAlarm',
     ],
   },
   { from: 's3-encryption-runtime', names: ['ClientSideEncryption', 'RawAesKeyring'] },
@@ -96,6 +96,11 @@ new ClientSideKeyRotation(primary, 'ClientSideRotation', {
   fromKeys: [KeyEncryptionKey.fromKmsKey(new KmsKeyWithRotation(primary, 'OldKek'))],
   toKey: KeyEncryptionKey.fromSecret(new secretsmanager.Secret(primary, 'NewKek')),
 });
+
+// The audit trail of the SSE-KMS bucket, and a KMS request-rate alarm to an operations topic.
+new EncryptionAudit(primary, 'Audit', { buckets: [sseKms.bucket] });
+const opsTopic = new EncryptedAlarmTopic(primary, 'OpsTopic');
+new KmsRequestRateAlarm(primary, 'KmsRate', { thresholdPercent: 70, alarmTopic: opsTopic.topic });
 
 // A bucket written without this library, fixed by the Aspect.
 const legacy = new Stack(app, '${CONSUMER_STACKS.legacy}', { env: PRIMARY });
