@@ -98,7 +98,7 @@ new ClientSideKeyRotation(primary, 'ClientSideRotation', {
 });
 
 // The audit trail of the SSE-KMS bucket, and a KMS request-rate alarm to an operations topic.
-new EncryptionAudit(primary, 'Audit', { buckets: [sseKms.bucket] });
+new EncryptionAudit(primary, 'Audit', { buckets: [sseKms.bucket], kmsKeys: [dataKey] });
 const opsTopic = new EncryptedAlarmTopic(primary, 'OpsTopic');
 new KmsRequestRateAlarm(primary, 'KmsRate', { thresholdPercent: 70, alarmTopic: opsTopic.topic });
 
