@@ -15,6 +15,11 @@ export interface SynthCase {
   readonly variants: { readonly ours: string; readonly baseline: string };
   /** Goal for ours / baseline wall time, e.g. 1.25. */
   readonly goalRatio: number;
+  /**
+   * Why `synth.ts --before` cannot build this case with the library before the package split (say what did
+   * not exist yet), so it is not compared. @default undefined: compared
+   */
+  readonly notComparableBefore?: string;
   /** Build the app for a variant and size. */
   build(app: App, variant: 'ours' | 'baseline', size: number): void;
 }
