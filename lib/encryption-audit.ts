@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { ConstructPropError, throwIfProblems } from './construct-prop-error';
+import { ConstructPropError, throwIfProblems } from './private/construct-prop-error';
 import { EncryptedAlarmTopic } from './encrypted-alarm-topic';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
 import { KmsKeyWithRotation } from './kms-key-with-rotation';

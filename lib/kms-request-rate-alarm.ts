@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { throwIfProblems } from './construct-prop-error';
+import { throwIfProblems } from './private/construct-prop-error';
 import { EncryptedAlarmTopic } from './encrypted-alarm-topic';
 import { KmsRequestRate } from './kms-request-rate';
 import {

@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { type PropProblem, throwIfProblems } from './construct-prop-error';
+import { type PropProblem, throwIfProblems } from './private/construct-prop-error';
 
 /** What to estimate the KMS request rate of: one bucket's expected traffic. */
 export interface KmsRequestRateProps {

@@ -6,9 +6,9 @@ import { App, AspectPriority, Aspects, type IAspect, Lazy, Stack, Validations } 
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type IConstruct } from 'constructs';
-import {
-  ConstructPropError, EncryptedBucket, EncryptionGuardrails, GuardrailMode, denyInsecureTransportStatement, denyOutdatedTlsStatement,
-} from '../../lib';
+import { EncryptedBucket, EncryptionGuardrails, GuardrailMode } from '../../lib';
+import { ConstructPropError } from '../../lib/private/construct-prop-error';
+import { denyInsecureTransportStatement, denyOutdatedTlsStatement } from '../../lib/private/encrypted-bucket-policy-statements';
 import { ENV, guardrailFindings, newAppWithOutdir } from './support';
 
 function guarded() {

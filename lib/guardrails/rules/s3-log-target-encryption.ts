@@ -1,4 +1,4 @@
-import { logTargetEncryptionProblem } from '../../encrypted-bucket-validation';
+import { logTargetEncryptionProblem } from '../../private/encrypted-bucket-validation';
 import { defaultEncryptionOf, isAwsManagedS3Key } from '../bucket-encryption-facts';
 import { type NormalizedStatement } from '../policy-statement-match';
 import { type S3EncryptionRule } from '../rule';
