@@ -26,6 +26,10 @@ const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
  */
 interface Sample { ms: number; cpuMs: number; processMs: number; maxRssMb: number; stacks: number; templateBytes: number }
 
+type Variant = 'ours' | 'baseline';
+/** Runs alternate which variant goes first, so neither always gets the warmer machine. */
+const ALTERNATING_ORDERS: readonly (readonly Variant[])[] = [['ours', 'baseline'], ['baseline', 'ours']];
+
 function measure(caseName: string, variant: string, size: number): Sample {
   const started = process.hrtime.bigint();
   const out = execFileSync(tsx, [child, caseName, variant, String(size)], {
@@ -46,9 +50,9 @@ for (const c of cases) {
   console.log('| N | ours ms | baseline ms | time ratio | ours CPU ms | baseline CPU ms | CPU ratio | ours process ms | baseline process ms | process ratio | ours peak RSS MB | baseline peak RSS MB | RSS ratio | template bytes ratio |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const size of c.sizes) {
-    const samples: Record<'ours' | 'baseline', Sample[]> = { ours: [], baseline: [] };
+    const samples: Record<Variant, Sample[]> = { ours: [], baseline: [] };
     for (let r = 0; r < runs; r++) {
-      for (const variant of (r % 2 === 0 ? ['ours', 'baseline'] : ['baseline', 'ours']) as Array<'ours' | 'baseline'>) {
+      for (const variant of ALTERNATING_ORDERS[r % 2]) {
         samples[variant].push(measure(c.name, variant, size));
       }
     }
