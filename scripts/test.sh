@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: build (runtime package, construct library with jsii, handler bundles), type-check, lint
 # (ESLint on both packages), then every jest project (unit, runtime, interop, integ, package; the
-# package project also generates the Python, Java, .NET and Go bindings with jsii-pacmak). The integration project needs a real S3
-# server and AWS KMS / Secrets Manager, so jest runs inside scripts/ceph-rgw.sh (radosgw on 127.0.0.1)
+# package project also generates the Python, Java, .NET and Go bindings with jsii-pacmak). The
+# integration project needs a real S3 server and AWS KMS / Secrets Manager, so jest runs inside
+# scripts/ceph-rgw.sh (radosgw on 127.0.0.1)
 # inside scripts/moto.sh (the moto server on 127.0.0.1); each stops exactly what it started.
 # Extra args go to jest.
 set -euo pipefail
