@@ -306,6 +306,8 @@ export class TemplateIndex {
       return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: synthesized.Properties ?? {} };
     }
     try {
+      // aws-cdk-lib's internal renderer, on purpose: no public API renders one resource with its overrides
+      // (inspect() and the L1 getters give unconverted props without addOverride/addPropertyOverride).
       const rendered = stack.resolve((resource as unknown as { _toCloudFormation(): Json })._toCloudFormation());
       const body = Object.values<Json>(rendered?.Resources ?? {})[0] ?? {};
       return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: body.Properties ?? {} };
