@@ -101,6 +101,11 @@ export class ClientSideKeyRotation extends Construct {
   /** The `InvocationSchemaVersion` to create the job with. */
   public readonly invocationSchemaVersion: string = '2.0';
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: ClientSideKeyRotationProps) {
     super(scope, id);
     throwIfProblems(this, validateClientSideKeyRotationProps(props));

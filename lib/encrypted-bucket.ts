@@ -224,6 +224,11 @@ export class EncryptedBucket extends Construct {
   private readonly servicesWithOwnAlgorithms: string[] = [];
   private sidCounter = 0;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: EncryptedBucketProps = {}) {
     super(scope, id);
     Object.defineProperty(this, ENCRYPTED_BUCKET_BRAND, { value: true });

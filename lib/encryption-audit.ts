@@ -158,6 +158,11 @@ export class EncryptionAudit extends Construct {
 
   private readonly metricNamespace: string;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: EncryptionAuditProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);

@@ -84,6 +84,11 @@ export class KmsKeyWithRotation extends kms.Key {
 
   private allowsUseThroughS3 = false;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: KmsKeyWithRotationProps = {}) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     throwIfProblems(path, validateRotatingKeySettings(props));

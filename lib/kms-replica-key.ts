@@ -78,6 +78,11 @@ export class KmsReplicaKey extends Resource implements kms.IKey {
   /** The key policy. Add statements with `addToResourcePolicy`. */
   public readonly policy: iam.PolicyDocument;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: KmsReplicaKeyProps) {
     super(scope, id);
     const region = Stack.of(this).region;

@@ -42,6 +42,11 @@ export class KmsRequestRateAlarm extends Construct {
   /** The threshold, in percent of the quota. */
   public readonly thresholdPercent: number;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: KmsRequestRateAlarmProps = {}) {
     super(scope, id);
     throwIfProblems(this, validateKmsRequestRateThreshold('thresholdPercent', props.thresholdPercent));

@@ -69,7 +69,10 @@ export interface KmsRequestRateEstimate {
   readonly withoutBucketKeysRequestsPerSecond: number;
   /** The KMS quota the requests count against (its name in Service Quotas); empty for SSE-S3. */
   readonly quotaName: string;
-  /** `requestsPerSecond` as a percentage of `quotaRequestsPerSecond`, when that was given. */
+  /**
+   * `requestsPerSecond` as a percentage of `quotaRequestsPerSecond`.
+   * @default - not computed: no `quotaRequestsPerSecond` was given
+   */
   readonly percentOfQuota?: number;
   /** What the estimate assumes, including where AWS documents nothing. */
   readonly assumptions: string[];

@@ -319,6 +319,11 @@ export class ReplicatedEncryptedBucket extends Construct {
   private readonly ignoredBucketSettings: string[];
   private readonly existingSourcePath?: string;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: ReplicatedEncryptedBucketProps) {
     super(scope, id);
     this.existingSourcePath = props.source?.node.path;

@@ -84,6 +84,11 @@ export class ReplicationDestination extends Construct {
   /** The replica bucket's (deterministic) name. */
   public readonly bucketName: string;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: ReplicationDestinationProps) {
     super(scope, id);
     const stack = Stack.of(this);

@@ -59,6 +59,11 @@ export class SseCKeyRotation extends Construct {
   /** The `InvocationSchemaVersion` to create the job with. */
   public readonly invocationSchemaVersion: string = '2.0';
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: SseCKeyRotationProps) {
     super(scope, id);
     if (!props.bucket.sseCAllowed) {
