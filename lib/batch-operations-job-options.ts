@@ -3,7 +3,6 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { type PropProblem } from './construct-prop-error';
 
 /**
  * Options shared by the constructs that run one S3 Batch Operations task per Lambda invocation
@@ -84,23 +83,4 @@ export interface BatchOperationsJobOptions {
    * @default - no reservation (the account's unreserved concurrency)
    */
   readonly reservedConcurrentExecutions?: number;
-}
-
-/** Tasks per invocation when `concurrencyPerInvocation` is not set. */
-export const DEFAULT_TASKS_PER_INVOCATION = 4;
-
-/** The most tasks one invocation may work on at once. */
-const MAX_TASKS_PER_INVOCATION = 64;
-
-/** Checks the shared options. Pure. */
-export function validateBatchOperationsJobOptions(options: BatchOperationsJobOptions): PropProblem[] {
-  const concurrency = options.concurrencyPerInvocation;
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_TASKS_PER_INVOCATION)) {
-    return [{
-      prop: 'concurrencyPerInvocation',
-      problem: `must be an integer from 1 to ${MAX_TASKS_PER_INVOCATION}; got ${concurrency}.`,
-      fix: `use a value such as ${DEFAULT_TASKS_PER_INVOCATION}, or omit it.`,
-    }];
-  }
-  return [];
 }

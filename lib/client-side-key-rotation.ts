@@ -5,16 +5,14 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { type PropProblem, throwIfProblems } from './construct-prop-error';
+import { throwIfProblems } from './private/construct-prop-error';
 import { EncryptedBucket } from './encrypted-bucket';
-import { kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { kmsThroughS3Conditions } from './private/encrypted-bucket-grants';
 import { bucketKeyContextPossible } from './private/bucket-key-context';
-import { type BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
+import { type BatchOperationsJobOptions } from './batch-operations-job-options';
+import { DEFAULT_TASKS_PER_INVOCATION } from './private/batch-operations-job-validation';
 import { BatchOperationsFunction } from './private/batch-operations-function';
-
-/** Staging labels of a secret's key when `stage` is not given: rotate the secret, then re-wrap from the old version to the new one. */
-const DEFAULT_FROM_STAGE = 'AWSPREVIOUS';
-const DEFAULT_TO_STAGE = 'AWSCURRENT';
+import { DEFAULT_FROM_STAGE, DEFAULT_TO_STAGE, validateClientSideKeyRotationProps } from './private/client-side-key-rotation-validation';
 
 /** Options of {@link KeyEncryptionKey.fromSecret}. */
 export interface SecretKeyEncryptionKeyOptions {
@@ -103,6 +101,11 @@ export class ClientSideKeyRotation extends Construct {
   /** The `InvocationSchemaVersion` to create the job with. */
   public readonly invocationSchemaVersion: string = '2.0';
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: ClientSideKeyRotationProps) {
     super(scope, id);
     throwIfProblems(this, validateClientSideKeyRotationProps(props));
@@ -183,26 +186,3 @@ export class ClientSideKeyRotation extends Construct {
     this.batchOperationsRole = packaged.batchOperationsRole;
   }
 }
-
-/** Validation of {@link ClientSideKeyRotationProps}: the problems, empty if none. */
-export function validateClientSideKeyRotationProps(props: ClientSideKeyRotationProps): PropProblem[] {
-  const problems: PropProblem[] = validateBatchOperationsJobOptions(props);
-  if (!props.fromKeys || props.fromKeys.length === 0) {
-    problems.push({ prop: 'fromKeys', problem: 'is empty: the function needs the keys objects are wrapped under now.', fix: 'pass at least one KeyEncryptionKey.fromKmsKey(oldKey) or KeyEncryptionKey.fromSecret(secret).' });
-  } else if (props.fromKeys.filter((k) => k.secret).length > 1) {
-    problems.push({ prop: 'fromKeys', problem: 'names more than one secret.', fix: 'rotate one secret at a time (its AWSPREVIOUS to its AWSCURRENT), or run one job per secret.' });
-  }
-  const to = props.toKey;
-  if (!to) {
-    problems.push({ prop: 'toKey', problem: 'is missing.', fix: 'pass KeyEncryptionKey.fromKmsKey(newKey) or KeyEncryptionKey.fromSecret(secret).' });
-    return problems;
-  }
-  const isTheNewKey = (from: KeyEncryptionKey) =>
-    (from.kmsKey && to.kmsKey && from.kmsKey === to.kmsKey)
-    || (from.secret && to.secret && from.secret === to.secret && (from.stage ?? DEFAULT_FROM_STAGE) === (to.stage ?? DEFAULT_TO_STAGE));
-  if ((props.fromKeys ?? []).some(isTheNewKey)) {
-    problems.push({ prop: 'toKey', problem: 'is also one of fromKeys, so there is nothing to rotate.', fix: 'pass the new key as toKey and only old keys in fromKeys.' });
-  }
-  return problems;
-}
-

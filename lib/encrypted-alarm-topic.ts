@@ -31,6 +31,11 @@ export class EncryptedAlarmTopic extends Construct {
   /** The key that encrypts the topic's messages. */
   public readonly encryptionKey: KmsKeyWithRotation;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: EncryptedAlarmTopicProps = {}) {
     super(scope, id);
     this.encryptionKey = new KmsKeyWithRotation(this, 'Key', {

@@ -1,6 +1,5 @@
-import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { type PropProblem, throwIfProblems } from './construct-prop-error';
+import { type PropProblem } from './private/construct-prop-error';
 import type { EncryptedBucketProps } from './encrypted-bucket';
 
 /**
@@ -64,7 +63,7 @@ export class EncryptedBucketProfile {
   });
 
   /** The encryption modes this profile accepts (an explicit `encryption` must be one of them). */
-  public readonly acceptedEncryption: readonly BucketEncryptionMode[];
+  public readonly acceptedEncryption: BucketEncryptionMode[];
   /** Whether `bucketKeyEnabled: false` is rejected (SSE-KMS buckets keep Bucket Keys on). */
   public readonly requiresBucketKeys: boolean;
   /** Whether `versioned: false` is rejected. */
@@ -103,8 +102,8 @@ export class EncryptedBucketProfile {
     return this.name;
   }
 
-  /** Props that break a guarantee of this profile. Pure. */
-  public conflicts(props: EncryptedBucketProps): PropProblem[] {
+  /** Props that break a guarantee of this profile. Pure. @internal */
+  public _conflicts(props: EncryptedBucketProps): PropProblem[] {
     const problems: PropProblem[] = [];
     const profile = `the ${this.name} profile`;
     if (props.sseC !== undefined) {
@@ -150,20 +149,10 @@ export class EncryptedBucketProfile {
   /**
    * The profile's values, overridden by the explicitly given props. The profile only sets the
    * encryption: every other guarantee (versioning, Bucket Keys, TLS 1.2) is already
-   * `EncryptedBucket`'s default, and `conflicts` rejects props that would break it.
+   * `EncryptedBucket`'s default, and `_conflicts` rejects props that would break it.
+   * @internal
    */
-  public merge(props: EncryptedBucketProps): EncryptedBucketProps {
+  public _merge(props: EncryptedBucketProps): EncryptedBucketProps {
     return { ...props, encryption: props.encryption ?? this.encryption };
   }
-}
-
-/**
- * Applies `props.profile`: throws a ConstructPropError at `scope` for a prop that breaks the
- * profile, otherwise returns the profile's values overridden by the explicit props.
- */
-export function applyEncryptedBucketProfile(scope: IConstruct, props: EncryptedBucketProps): EncryptedBucketProps {
-  const profile = props.profile;
-  if (profile === undefined) return props;
-  throwIfProblems(scope, profile.conflicts(props));
-  return profile.merge(props);
 }

@@ -4,8 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { ConstructPropError, throwIfProblems } from './construct-prop-error';
-import { ACCESS_LEVELS, type AccessLevelActions, combineAccessLevels, kmsThroughS3Conditions } from './encrypted-bucket-grants';
+import { ConstructPropError, throwIfProblems } from './private/construct-prop-error';
+import { ACCESS_LEVELS, type AccessLevelActions, combineAccessLevels, kmsThroughS3Conditions } from './private/encrypted-bucket-grants';
 import { bucketKeyContextPossible } from './private/bucket-key-context';
 import {
   allowServerAccessLogDeliveryStatement,
@@ -16,9 +16,10 @@ import {
   denyOtherReplicaEncryptionAlgorithmsStatement,
   denyOutdatedTlsStatement,
   denySseCStatement,
-} from './encrypted-bucket-policy-statements';
-import { type EncryptedBucketProfile, applyEncryptedBucketProfile } from './encrypted-bucket-profiles';
-import { type LogTargetFacts, validateEncryptedBucketSettings } from './encrypted-bucket-validation';
+} from './private/encrypted-bucket-policy-statements';
+import { type EncryptedBucketProfile } from './encrypted-bucket-profiles';
+import { applyEncryptedBucketProfile } from './private/encrypted-bucket-profile-application';
+import { type LogTargetFacts, validateEncryptedBucketSettings } from './private/encrypted-bucket-validation';
 import { KmsKeyWithRotation, type KmsKeyWithRotationProps } from './kms-key-with-rotation';
 import type { IServiceIntegrationTarget } from './private/service-integration-target';
 import { ServiceIntegration } from './service-integration';
@@ -223,6 +224,11 @@ export class EncryptedBucket extends Construct {
   private readonly servicesWithOwnAlgorithms: string[] = [];
   private sidCounter = 0;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: EncryptedBucketProps = {}) {
     super(scope, id);
     Object.defineProperty(this, ENCRYPTED_BUCKET_BRAND, { value: true });

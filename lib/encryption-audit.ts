@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { ConstructPropError, throwIfProblems } from './construct-prop-error';
+import { ConstructPropError, throwIfProblems } from './private/construct-prop-error';
 import { EncryptedAlarmTopic } from './encrypted-alarm-topic';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
 import { KmsKeyWithRotation } from './kms-key-with-rotation';
@@ -158,6 +158,11 @@ export class EncryptionAudit extends Construct {
 
   private readonly metricNamespace: string;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: EncryptionAuditProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);

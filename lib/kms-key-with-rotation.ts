@@ -1,12 +1,12 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { type Construct } from 'constructs';
-import { throwIfProblems } from './construct-prop-error';
+import { throwIfProblems } from './private/construct-prop-error';
 import {
   allowUseThroughS3Statement,
   denyGrantsNotForAwsResourcesStatement,
-} from './kms-key-policy-statements';
-import { PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS, validateRotatingKeySettings } from './kms-key-with-rotation-validation';
+} from './private/kms-key-policy-statements';
+import { PENDING_WINDOW_DAYS, ROTATION_PERIOD_DAYS, validateRotatingKeySettings } from './private/kms-key-with-rotation-validation';
 
 /** Props of {@link KmsKeyWithRotation}. */
 export interface KmsKeyWithRotationProps {
@@ -84,6 +84,11 @@ export class KmsKeyWithRotation extends kms.Key {
 
   private allowsUseThroughS3 = false;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: KmsKeyWithRotationProps = {}) {
     const path = scope.node.path ? `${scope.node.path}/${id}` : id;
     throwIfProblems(path, validateRotatingKeySettings(props));

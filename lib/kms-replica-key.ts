@@ -2,9 +2,10 @@ import { Arn, ArnFormat, Duration, RemovalPolicy, Resource, Stack, Token } from 
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { type Construct } from 'constructs';
-import { ConstructPropError, type PropProblem, throwIfProblems } from './construct-prop-error';
-import { denyGrantsNotForAwsResourcesStatement } from './kms-key-policy-statements';
-import { PENDING_WINDOW_DAYS, validatePendingWindow } from './kms-key-with-rotation-validation';
+import { ConstructPropError, throwIfProblems } from './private/construct-prop-error';
+import { denyGrantsNotForAwsResourcesStatement } from './private/kms-key-policy-statements';
+import { PENDING_WINDOW_DAYS } from './private/kms-key-with-rotation-validation';
+import { validateReplicaKeySettings } from './private/kms-replica-key-validation';
 
 /** Props of {@link KmsReplicaKey}. */
 export interface KmsReplicaKeyProps {
@@ -77,6 +78,11 @@ export class KmsReplicaKey extends Resource implements kms.IKey {
   /** The key policy. Add statements with `addToResourcePolicy`. */
   public readonly policy: iam.PolicyDocument;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: KmsReplicaKeyProps) {
     super(scope, id);
     const region = Stack.of(this).region;
@@ -119,8 +125,12 @@ export class KmsReplicaKey extends Resource implements kms.IKey {
     });
   }
 
-  /** Adds a statement to the key policy. */
-  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+  /**
+   * Adds a statement to the key policy. Always added: the replica key's policy is defined here.
+   * @param statement the statement to add
+   * @param _allowNoOp ignored: it only matters for keys without a policy in the app (imported keys)
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement, _allowNoOp?: boolean): iam.AddToResourcePolicyResult {
     this.policy.addStatements(statement);
     return { statementAdded: true, policyDependable: this.node.defaultChild };
   }
@@ -176,37 +186,4 @@ export class KmsReplicaKey extends Resource implements kms.IKey {
     throw new Error(`${this.node.path}: ${method}() is not supported: a symmetric S3 encryption key cannot ${what}. `
       + 'Fix: use a separate asymmetric or HMAC key for that.');
   }
-}
-
-/** Checks the replica key's props. Pure: returns problems, throws nothing. */
-export function validateReplicaKeySettings(props: KmsReplicaKeyProps, stackRegion?: string): PropProblem[] {
-  const problems: PropProblem[] = [];
-  if (!Token.isUnresolved(props.primaryKeyArn)) {
-    const match = /^arn:[a-z-]+:kms:([a-z0-9-]+):\d{12}:key\/(.+)$/.exec(props.primaryKeyArn);
-    if (!match) {
-      problems.push({
-        prop: 'primaryKeyArn',
-        problem: `'${props.primaryKeyArn}' is not a KMS key ARN.`,
-        fix: 'pass the full ARN of the primary key (arn:aws:kms:<region>:<account>:key/mrk-...).',
-      });
-    } else {
-      const [, region, keyId] = match;
-      if (!keyId.startsWith('mrk-')) {
-        problems.push({
-          prop: 'primaryKeyArn',
-          problem: `key ${keyId} is not a multi-Region key (multi-Region key ids start with mrk-).`,
-          fix: 'replicate a key created with multiRegion: true, or use an independent key in this Region.',
-        });
-      }
-      if (stackRegion && region === stackRegion) {
-        problems.push({
-          prop: 'primaryKeyArn',
-          problem: `the primary key is in ${region}, this stack's Region; a replica must be in another Region.`,
-          fix: 'create the replica key in a stack of the destination Region, or use the primary key directly here.',
-        });
-      }
-    }
-  }
-  problems.push(...validatePendingWindow(props.pendingWindow));
-  return problems;
 }

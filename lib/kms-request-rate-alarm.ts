@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { throwIfProblems } from './construct-prop-error';
+import { throwIfProblems } from './private/construct-prop-error';
 import { EncryptedAlarmTopic } from './encrypted-alarm-topic';
 import { KmsRequestRate } from './kms-request-rate';
 import {
@@ -42,6 +42,11 @@ export class KmsRequestRateAlarm extends Construct {
   /** The threshold, in percent of the quota. */
   public readonly thresholdPercent: number;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings (all optional)
+   */
   constructor(scope: Construct, id: string, props: KmsRequestRateAlarmProps = {}) {
     super(scope, id);
     throwIfProblems(this, validateKmsRequestRateThreshold('thresholdPercent', props.thresholdPercent));

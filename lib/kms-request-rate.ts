@@ -1,6 +1,6 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { type PropProblem, throwIfProblems } from './construct-prop-error';
+import { type PropProblem, throwIfProblems } from './private/construct-prop-error';
 
 /** What to estimate the KMS request rate of: one bucket's expected traffic. */
 export interface KmsRequestRateProps {
@@ -69,7 +69,10 @@ export interface KmsRequestRateEstimate {
   readonly withoutBucketKeysRequestsPerSecond: number;
   /** The KMS quota the requests count against (its name in Service Quotas); empty for SSE-S3. */
   readonly quotaName: string;
-  /** `requestsPerSecond` as a percentage of `quotaRequestsPerSecond`, when that was given. */
+  /**
+   * `requestsPerSecond` as a percentage of `quotaRequestsPerSecond`.
+   * @default - not computed: no `quotaRequestsPerSecond` was given
+   */
   readonly percentOfQuota?: number;
   /** What the estimate assumes, including where AWS documents nothing. */
   readonly assumptions: string[];

@@ -2,18 +2,17 @@ import { Annotations, Arn, ArnFormat, Aws, Names, Stack, Token, Validations } fr
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-// The function cdk-nag itself uses to spell a resource in finding ids: the acknowledgement must match it exactly.
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { type BucketEncryptionMode } from './bucket-encryption-mode';
-import { throwIfProblems } from './construct-prop-error';
+import { throwIfProblems } from './private/construct-prop-error';
 import { EncryptedBucket, type EncryptedBucketProps } from './encrypted-bucket';
 import { bucketKeyContextPossible } from './private/bucket-key-context';
+import { iam5ResourceFindingId } from './private/nag-finding-id';
 import {
   type ReplicationDestinationFacts,
   type ReplicationRuleFacts,
   validateReplicationSettings,
-} from './replicated-encrypted-bucket-validation';
+} from './private/replicated-encrypted-bucket-validation';
 import {
   destinationBucketStatement,
   destinationObjectsStatement,
@@ -22,7 +21,7 @@ import {
   sourceBucketStatement,
   sourceKeyStatement,
   sourceObjectsStatement,
-} from './replication-role-statements';
+} from './private/replication-role-statements';
 
 /**
  * A bucket in another stack, Region or account that receives replicas, described by plain values
@@ -269,7 +268,23 @@ interface ResolvedDestination {
   readonly facts: ReplicationDestinationFacts;
 }
 
-const REPLICATED_SOURCES = new WeakMap<EncryptedBucket, ReplicatedEncryptedBucket>();
+/**
+ * What a `ReplicatedEncryptedBucket` records on its source bucket: the construct tree holds it (not a
+ * module-level registry), under a `Symbol.for` key that every copy of this library loaded in the app shares.
+ */
+const REPLICATION_SOURCE_MARK = Symbol.for('s3-encryption-constructs.ReplicatedEncryptedBucket.source');
+
+interface ReplicationSourceMark {
+  /** Path of the ReplicatedEncryptedBucket that replicates the bucket. */
+  readonly replicatorPath: string;
+  /** The buckets of its stack it replicates into, so far. */
+  readonly destinationsInStack: () => readonly IConstruct[];
+}
+
+/** The mark a ReplicatedEncryptedBucket left on `bucket`, if it replicates it. */
+function replicationSourceMark(bucket: IConstruct): ReplicationSourceMark | undefined {
+  return (bucket as unknown as Record<symbol, ReplicationSourceMark | undefined>)[REPLICATION_SOURCE_MARK];
+}
 
 /**
  * An `EncryptedBucket` replicated into one or more destinations, encrypted correctly by
@@ -304,16 +319,22 @@ export class ReplicatedEncryptedBucket extends Construct {
   private readonly ignoredBucketSettings: string[];
   private readonly existingSourcePath?: string;
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: ReplicatedEncryptedBucketProps) {
     super(scope, id);
     this.existingSourcePath = props.source?.node.path;
     this.ignoredBucketSettings = props.source
       ? Object.keys(BUCKET_SETTINGS).filter((k) => (props as unknown as Record<string, unknown>)[k] !== undefined)
       : [];
-    if (props.source && REPLICATED_SOURCES.has(props.source)) {
+    const existingReplication = props.source && replicationSourceMark(props.source);
+    if (props.source && existingReplication) {
       throwIfProblems(this, [{
         prop: 'source',
-        problem: `${props.source.node.path} is already replicated by ${REPLICATED_SOURCES.get(props.source)!.node.path}; a bucket has one replication configuration.`,
+        problem: `${props.source.node.path} is already replicated by ${existingReplication.replicatorPath}; a bucket has one replication configuration.`,
         fix: 'add the rules to the existing ReplicatedEncryptedBucket (addReplicationRule).',
       }]);
     }
@@ -325,7 +346,11 @@ export class ReplicatedEncryptedBucket extends Construct {
       }]);
     }
     this.source = props.source ?? new EncryptedBucket(this, 'Source', props);
-    REPLICATED_SOURCES.set(this.source, this);
+    const mark: ReplicationSourceMark = {
+      replicatorPath: this.node.path,
+      destinationsInStack: () => this.rules.flatMap((r) => (r.destination.inThisStack ? [r.destination.inThisStack] : [])),
+    };
+    Object.defineProperty(this.source, REPLICATION_SOURCE_MARK, { value: mark });
 
     const expectedNames = [...new Set((props.rules ?? []).map((r) => r.destination.attributes?.replicationRoleName).filter((n): n is string => !!n))];
     this.roleName = props.replicationRoleName ?? expectedNames[0];
@@ -409,7 +434,7 @@ export class ReplicatedEncryptedBucket extends Construct {
     }
     const description = `destination ${bucket.node.path}`;
     const key = rule.replicaKey ?? bucket.encryptionKey;
-    const replicatesBack = (REPLICATED_SOURCES.get(bucket)?.rules ?? []).some((r) => r.destination.inThisStack === this.source);
+    const replicatesBack = (replicationSourceMark(bucket)?.destinationsInStack() ?? []).includes(this.source);
     const facts: ReplicationDestinationFacts = {
       description,
       account: known(stack.account),
@@ -538,9 +563,9 @@ export class ReplicatedEncryptedBucket extends Construct {
   private acknowledgeExternalObjectGrant(statement: iam.PolicyStatement, d: ResolvedDestination): void {
     const cfnPolicy = this.replicationPolicy.node.defaultChild as iam.CfnManagedPolicy;
     for (const resource of statement.resources) {
-      const flat = flattenCfnReference(Stack.of(this).resolve(resource));
       Validations.of(cfnPolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${flat}]`,
+        // Spelled as cdk-nag spells the finding (test/private/nag-finding-id.test.ts checks it against cdk-nag's own ids).
+        id: iam5ResourceFindingId(Stack.of(this).resolve(resource)),
         reason: `S3 replication writes replicas (${statement.actions.join(', ')}) of every replicated key into ${d.description}, so the resource is exactly its object ARN pattern for this rule. `
           + 'The grant cannot live in that bucket\'s policy: the destination stack deploys first (S3 rejects a rule whose destination does not exist) while this role does not exist yet (S3 rejects policies naming a missing role), and across accounts S3 requires it in the role\'s own policy.',
       });

@@ -4,8 +4,8 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { BucketEncryptionMode } from './bucket-encryption-mode';
-import { ConstructPropError } from './construct-prop-error';
-import { allowServerAccessLogDeliveryStatement } from './encrypted-bucket-policy-statements';
+import { ConstructPropError } from './private/construct-prop-error';
+import { allowServerAccessLogDeliveryStatement } from './private/encrypted-bucket-policy-statements';
 import {
   cloudTrailBucketStatements, cloudTrailDigestObjectArns, cloudTrailKeyStatements, type CloudTrailStatementInputs,
   configBucketStatements, configKeyStatements, inventoryBucketStatements, inventoryKeyStatements, loadBalancerLogStatements,

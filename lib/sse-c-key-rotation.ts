@@ -3,9 +3,10 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ConstructPropError, throwIfProblems } from './construct-prop-error';
+import { ConstructPropError, throwIfProblems } from './private/construct-prop-error';
 import { type EncryptedBucket } from './encrypted-bucket';
-import { type BatchOperationsJobOptions, DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './batch-operations-job-options';
+import { type BatchOperationsJobOptions } from './batch-operations-job-options';
+import { DEFAULT_TASKS_PER_INVOCATION, validateBatchOperationsJobOptions } from './private/batch-operations-job-validation';
 import { BatchOperationsFunction } from './private/batch-operations-function';
 
 /** Props of {@link SseCKeyRotation}. */
@@ -58,6 +59,11 @@ export class SseCKeyRotation extends Construct {
   /** The `InvocationSchemaVersion` to create the job with. */
   public readonly invocationSchemaVersion: string = '2.0';
 
+  /**
+   * @param scope the construct this one is defined in
+   * @param id its id, unique within `scope`
+   * @param props its settings
+   */
   constructor(scope: Construct, id: string, props: SseCKeyRotationProps) {
     super(scope, id);
     if (!props.bucket.sseCAllowed) {

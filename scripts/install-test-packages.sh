@@ -3,6 +3,7 @@
 #   ceph-mon ceph-osd radosgw  - a real S3 server for test/integ (Debian packages)
 #   ruby-aws-sdk-s3 ruby-aws-sdk-kms - the AWS-written S3 encryption client for test/interop (Debian packages)
 #   moto_server - AWS KMS and Secrets Manager for test/integ (pip: moto[server]; preinstalled on CI's image)
+#   python3 - parses the generated Python bindings in test/package/language-bindings.test.ts (Debian package)
 # Debian packages need root on Debian. Where something cannot be installed it explains and exits 0,
 # unless CI=true (then it fails).
 set -euo pipefail
@@ -19,7 +20,7 @@ broken() { # an install was attempted and failed: always fatal
 }
 
 install_debian_packages() {
-  local packages=(ceph-mon ceph-osd radosgw openssl curl uuid-runtime ruby ruby-aws-sdk-s3 ruby-aws-sdk-kms)
+  local packages=(ceph-mon ceph-osd radosgw openssl curl uuid-runtime ruby ruby-aws-sdk-s3 ruby-aws-sdk-kms python3)
   local missing=() p why=""
   for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

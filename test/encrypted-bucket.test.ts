@@ -4,9 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NIST80053R4Checks } from 'cdk-nag';
-import {
-  BucketEncryptionMode, ConstructPropError, EncryptedBucket, type EncryptedBucketProps, KmsKeyWithRotation,
-} from '../lib';
+import { BucketEncryptionMode, EncryptedBucket, type EncryptedBucketProps, KmsKeyWithRotation } from '../lib';
+import { ConstructPropError } from '../lib/private/construct-prop-error';
 import { unacknowledgedFindings } from './support/nag-findings';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };

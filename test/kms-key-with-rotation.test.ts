@@ -1,7 +1,8 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { ConstructPropError, KmsKeyWithRotation, type KmsKeyWithRotationProps } from '../lib';
+import { KmsKeyWithRotation, type KmsKeyWithRotationProps } from '../lib';
+import { ConstructPropError } from '../lib/private/construct-prop-error';
 
 function synth(props?: KmsKeyWithRotationProps) {
   const stack = new Stack(new App(), 'Keys', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -7,9 +7,9 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { type IConstruct } from 'constructs';
 import { buildGoldenPathApp } from '../bin/golden-path-app';
 import {
-  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProfile, KmsKeyWithRotation, KmsReplicaKey, type ReplicaBucketAttributes,
-  ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination,
+  BucketEncryptionMode, EncryptedBucket, EncryptedBucketProfile, KmsKeyWithRotation, KmsReplicaKey, type ReplicaBucketAttributes, ReplicatedEncryptedBucket, ReplicaTarget, ReplicationDestination,
 } from '../lib';
+import { ConstructPropError } from '../lib/private/construct-prop-error';
 
 /**
  * ReplicatedEncryptedBucket, ReplicationDestination and KmsReplicaKey: what they render for

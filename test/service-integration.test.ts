@@ -5,7 +5,8 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { BucketEncryptionMode, ConstructPropError, EncryptedBucket, ServiceIntegration } from '../lib';
+import { BucketEncryptionMode, EncryptedBucket, ServiceIntegration } from '../lib';
+import { ConstructPropError } from '../lib/private/construct-prop-error';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 

@@ -5,7 +5,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { BucketEncryptionMode, ConstructPropError, EncryptedBucket, KmsKeyWithRotation, SseCKeyRotation } from '../lib';
+import { BucketEncryptionMode, EncryptedBucket, KmsKeyWithRotation, SseCKeyRotation } from '../lib';
+import { ConstructPropError } from '../lib/private/construct-prop-error';
 import { compliantJobOptions } from './support/compliant-job-options';
 import { acknowledgementsUnder, unacknowledgedFindings } from './support/nag-findings';
 

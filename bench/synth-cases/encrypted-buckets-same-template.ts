@@ -1,16 +1,16 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { EncryptedBucket } from '../../lib';
 import {
-  EncryptedBucket,
-  denyGrantsNotForAwsResourcesStatement,
   denyInsecureTransportStatement,
   denyKmsWithoutKeyIdStatement,
   denyOtherEncryptionAlgorithmsStatement,
   denyOtherKmsKeysStatement,
   denyOutdatedTlsStatement,
   denySseCStatement,
-} from '../../lib';
+} from '../../lib/private/encrypted-bucket-policy-statements';
+import { denyGrantsNotForAwsResourcesStatement } from '../../lib/private/kms-key-policy-statements';
 import { ENV, type SynthCase, spreadOverStacks } from './types';
 
 /**

@@ -11,8 +11,8 @@ import {
   denyOtherEncryptionAlgorithmsStatement,
   denyOtherKmsKeysStatement,
   denyOutdatedTlsStatement,
-} from '../encrypted-bucket-policy-statements';
-import { DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID, denyGrantsNotForAwsResourcesStatement } from '../kms-key-policy-statements';
+} from '../private/encrypted-bucket-policy-statements';
+import { DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID, denyGrantsNotForAwsResourcesStatement } from '../private/kms-key-policy-statements';
 import { KmsKeyWithRotation } from '../kms-key-with-rotation';
 import { isAcknowledged } from './acknowledgements';
 import { asBoolean, defaultEncryptionOf, isAwsManagedS3Key } from './bucket-encryption-facts';

@@ -5,8 +5,8 @@ import {
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type IConstruct } from 'constructs';
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
-import { ConstructPropError } from '../construct-prop-error';
-import { ALLOWED_MINIMUM_TLS_VERSIONS } from '../encrypted-bucket-policy-statements';
+import { ConstructPropError } from '../private/construct-prop-error';
+import { ALLOWED_MINIMUM_TLS_VERSIONS } from '../private/encrypted-bucket-policy-statements';
 import { isAcknowledged } from './acknowledgements';
 import { BucketRemediator } from './bucket-remediation';
 import { GuardrailMode } from './guardrail-mode';
@@ -34,7 +34,8 @@ export interface EncryptionGuardrailsProps {
   readonly minimumTlsVersion?: number;
 }
 
-const APPLIED = new WeakMap<IConstruct, EncryptionGuardrails>();
+/** The guardrails applied to a scope, kept on the scope itself and shared by every copy of this library. */
+const APPLIED_GUARDRAILS = Symbol.for('s3-encryption-constructs.EncryptionGuardrails');
 
 /**
  * Holds every S3 bucket, bucket policy and KMS key under a scope (usually the whole app) to the
@@ -66,12 +67,13 @@ export class EncryptionGuardrails implements IAspect {
    * combine modes (e.g. REMEDIATE on a stack inside an app under ENFORCE).
    */
   public static of(scope: IConstruct, props: EncryptionGuardrailsProps): EncryptionGuardrails {
-    if (APPLIED.has(scope)) {
+    const applied = (scope as unknown as Record<symbol, EncryptionGuardrails | undefined>)[APPLIED_GUARDRAILS];
+    if (applied) {
       throw new ConstructPropError(scope.node.path || '<app>', 'mode',
-        `EncryptionGuardrails are already applied here (mode ${APPLIED.get(scope)!.mode.name}).`, 'apply them once per scope.');
+        `EncryptionGuardrails are already applied here (mode ${applied.mode.name}).`, 'apply them once per scope.');
     }
     const guardrails = new EncryptionGuardrails(scope, props);
-    APPLIED.set(scope, guardrails);
+    Object.defineProperty(scope, APPLIED_GUARDRAILS, { value: guardrails });
     Aspects.of(scope).add(guardrails, {
       priority: props.mode === GuardrailMode.REMEDIATE ? EncryptionGuardrails.REMEDIATION_PRIORITY : AspectPriority.READONLY,
     });

@@ -7,8 +7,8 @@ import {
   denyOtherKmsKeysStatement,
   denyOutdatedTlsStatement,
   denySseCStatement,
-} from '../encrypted-bucket-policy-statements';
-import { denyGrantsNotForAwsResourcesStatement } from '../kms-key-policy-statements';
+} from '../private/encrypted-bucket-policy-statements';
+import { denyGrantsNotForAwsResourcesStatement } from '../private/kms-key-policy-statements';
 import { PLACEHOLDER_CLOSE, PLACEHOLDER_OPEN, type RenderContext } from './cfn-expression';
 import { type CoverageRequirement, type NormalizedStatement, type ValueNormalizer, covers, normalizeStatement, withoutClauses } from './policy-statement-match';
 import { type BucketSpellings, type TemplateIndex } from './template-index';

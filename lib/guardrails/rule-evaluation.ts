@@ -51,7 +51,16 @@ export function evaluateRules(resource: CfnResource, context: RuleContext): Rule
 /** Findings of every S3/KMS resource of an app, from one synthesis. */
 export type AppFindings = ReadonlyMap<CfnResource, readonly RuleFinding[]>;
 
-const SHARED = new WeakMap<IConstruct, { readonly signature: string; readonly findings: AppFindings }>();
+/**
+ * The last findings, kept on the app's root construct. A key private to this copy of the library: another
+ * copy's rules may differ, so each copy evaluates with its own.
+ */
+const SHARED_FINDINGS = Symbol('s3-encryption-constructs.guardrails.findings');
+
+interface SharedFindings {
+  readonly signature: string;
+  readonly findings: AppFindings;
+}
 
 /**
  * Runs every rule on every S3/KMS resource of the app, reading the synthesized templates of the
@@ -67,7 +76,8 @@ export function evaluateApp(root: IConstruct, context: IPolicyValidationContext,
       return `${p}:missing`;
     }
   })].join('|');
-  const cached = SHARED.get(root);
+  const holder = root as unknown as Record<symbol, SharedFindings | undefined>;
+  const cached = holder[SHARED_FINDINGS];
   if (cached?.signature === signature) return cached.findings;
   const rules = ruleContext(new TemplateIndex(root, synthesizedTemplates(root, context)), minimumEncryption);
   const findings = new Map<CfnResource, RuleFinding[]>();
@@ -76,7 +86,7 @@ export function evaluateApp(root: IConstruct, context: IPolicyValidationContext,
       findings.set(construct, evaluateRules(construct, rules));
     }
   }
-  SHARED.set(root, { signature, findings });
+  Object.defineProperty(holder, SHARED_FINDINGS, { value: { signature, findings }, configurable: true, writable: true });
   return findings;
 }
 

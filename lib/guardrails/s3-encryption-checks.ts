@@ -33,12 +33,12 @@ export class S3EncryptionChecks extends NagPack {
   /** The pack name: the prefix of every rule id. */
   public static readonly PACK_NAME = S3_ENCRYPTION_PACK_NAME;
   /** Every rule id of the pack, with the `S3Encryption-` prefix. */
-  public static readonly RULE_IDS: readonly string[] = S3_ENCRYPTION_RULES.map(fullRuleId);
+  public static readonly RULE_IDS: string[] = S3_ENCRYPTION_RULES.map(fullRuleId);
 
   /** The plugin name shown in validation reports. */
   public readonly name = S3_ENCRYPTION_PACK_NAME;
   /** Every rule id of the pack. */
-  public readonly ruleIds: string[] = [...S3EncryptionChecks.RULE_IDS];
+  public readonly ruleIds?: string[] = [...S3EncryptionChecks.RULE_IDS];
   /** The weakest accepted default encryption. */
   public readonly minimumEncryption: BucketEncryptionMode;
 

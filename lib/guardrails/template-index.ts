@@ -370,6 +370,8 @@ export class TemplateIndex {
       return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: objectOf(field(synthesized, 'Properties')) };
     }
     try {
+      // aws-cdk-lib's internal renderer, on purpose: no public API renders one resource with its overrides
+      // (inspect() and the L1 getters give unconverted props without addOverride/addPropertyOverride).
       const rendered: unknown = stack.resolve((resource as unknown as { _toCloudFormation(): unknown })._toCloudFormation());
       const body = Object.values(objectOf(field(rendered, 'Resources')))[0];
       return { construct: resource, stack, ctx, logicalId, type: resource.cfnResourceType, properties: objectOf(field(body, 'Properties')) };

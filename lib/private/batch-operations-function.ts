@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { ConstructPropError } from '../construct-prop-error';
+import { ConstructPropError } from './construct-prop-error';
 import { EncryptedBucket } from '../encrypted-bucket';
 import { type BatchOperationsJobOptions } from '../batch-operations-job-options';
 import { type HandlerBundle, handlerBundleDirectory } from './handler-bundles';

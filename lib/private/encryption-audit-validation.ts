@@ -1,5 +1,5 @@
 import { BucketEncryptionMode } from '../bucket-encryption-mode';
-import { type PropProblem } from '../construct-prop-error';
+import { type PropProblem } from './construct-prop-error';
 import { validateKmsRequestRateThreshold } from './kms-usage-metric';
 
 /** CloudTrail: "up to a maximum of 500 values for all conditions and selectors on a trail" ("Logging data events"). */

@@ -1,4 +1,4 @@
-import { type PropProblem } from '../construct-prop-error';
+import { type PropProblem } from './construct-prop-error';
 
 /** Allowed range and default of the request-rate threshold, in percent of the quota. */
 export const KMS_REQUEST_RATE_THRESHOLD_PERCENT = { min: 1, max: 100, default: 80 } as const;

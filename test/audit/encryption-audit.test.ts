@@ -4,9 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import {
-  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptionAudit, type EncryptionAuditProps, KmsKeyWithRotation,
-} from '../../lib';
+import { BucketEncryptionMode, EncryptedBucket, EncryptionAudit, type EncryptionAuditProps, KmsKeyWithRotation } from '../../lib';
+import { ConstructPropError } from '../../lib/private/construct-prop-error';
 import { KMS_KEY_DISABLED_OR_SCHEDULED_FOR_DELETION_PATTERN } from '../../lib/private/audit-filter-patterns';
 import { loadCloudTrailFixtures } from '../support/cloudtrail-fixtures';
 import { JsonFilterPattern } from '../support/cwl-filter-pattern';

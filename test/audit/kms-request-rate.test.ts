@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
-import { BucketEncryptionMode, ConstructPropError, KmsRequestRate } from '../../lib';
+import { BucketEncryptionMode, KmsRequestRate } from '../../lib';
+import { ConstructPropError } from '../../lib/private/construct-prop-error';
 
 /**
  * The KMS request-rate estimator. Its model: AWS KMS "Request quotas" (one GenerateDataKey per SSE-KMS

@@ -7,9 +7,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { type SynthesisMessage, SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
 import { type IConstruct } from 'constructs';
-import {
-  ConstructPropError, EncryptedBucket, EncryptedBucketProfile, EncryptionGuardrails, GuardrailMode, denyInsecureTransportStatement, denyOutdatedTlsStatement,
-} from '../../lib';
+import { EncryptedBucket, EncryptedBucketProfile, EncryptionGuardrails, GuardrailMode } from '../../lib';
+import { ConstructPropError } from '../../lib/private/construct-prop-error';
+import { denyInsecureTransportStatement, denyOutdatedTlsStatement } from '../../lib/private/encrypted-bucket-policy-statements';
 import { ENV, guardrailFindings, newAppWithOutdir } from './support';
 
 function guarded() {

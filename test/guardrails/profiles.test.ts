@@ -2,9 +2,8 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import {
-  BucketEncryptionMode, ConstructPropError, EncryptedBucket, EncryptedBucketProfile, type EncryptedBucketProps, KmsKeyWithRotation,
-} from '../../lib';
+import { BucketEncryptionMode, EncryptedBucket, EncryptedBucketProfile, type EncryptedBucketProps, KmsKeyWithRotation } from '../../lib';
+import { ConstructPropError } from '../../lib/private/construct-prop-error';
 import { newStack, packViolations } from './support';
 
 /** An SSE-S3 server access log bucket: "Enabling Amazon S3 server access logging" requires SSE-S3 on the destination. */

@@ -189,12 +189,12 @@ test('consumers run with only node, npm, npx and sh on PATH, and no esbuild or d
   expect(env.NODE_PATH).toBeUndefined();
 });
 
-test('the construct tarball ships compiled JavaScript, declarations and the handler bundles, not sources or tests', () => {
+test('the construct tarball ships compiled JavaScript, declarations, the jsii assembly and the handler bundles, not sources or tests', () => {
   expect(constructsTarball.files).toEqual(expect.arrayContaining([
-    'dist/lib/index.js', 'dist/lib/index.d.ts', `assets/handlers/${HANDLERS.sseC}/index.js`, `assets/handlers/${HANDLERS.clientSide}/index.js`,
+    'dist/lib/index.js', 'dist/lib/index.d.ts', '.jsii', `assets/handlers/${HANDLERS.sseC}/index.js`, `assets/handlers/${HANDLERS.clientSide}/index.js`,
     'README.md', 'package.json',
   ]));
-  const unexpected = constructsTarball.files.filter((f) => !/^(dist\/lib\/.+\.(js|d\.ts)|assets\/handlers\/[a-z-]+\/index\.js|README\.md|package\.json|LICENSE)$/.test(f));
+  const unexpected = constructsTarball.files.filter((f) => !/^(dist\/lib\/.+\.(js|d\.ts)|\.jsii|assets\/handlers\/[a-z-]+\/index\.js|README\.md|package\.json|LICENSE)$/.test(f));
   expect(unexpected).toEqual([]);
 });
 

@@ -28,7 +28,8 @@ function synth(props: ConstructorParameters<typeof EncryptedBucket>[2]): Fixture
   return { bucketPolicy: t.bucketPolicyFor(bucketId), bucketArn: t.arnOf(bucketId), keyArn: keyId && t.arnOf(keyId) };
 }
 
-type Expectation = 'Allowed' | string; // a Sid means ExplicitlyDenied by that statement
+/** 'Allowed', or the Sid of the statement that denies the request explicitly. */
+type Expectation = string;
 
 async function expectDecision(f: Fixture, action: string, context: Record<string, string>, expected: Expectation, onBucket = false) {
   const outcome = await evaluate({

@@ -1,4 +1,4 @@
-import { ALLOWED_MINIMUM_TLS_VERSIONS, S3_CONDITION_KEYS } from '../../encrypted-bucket-policy-statements';
+import { ALLOWED_MINIMUM_TLS_VERSIONS, S3_CONDITION_KEYS } from '../../private/encrypted-bucket-policy-statements';
 import { policySubjectOf } from '../bucket-policy-subject';
 import { baseOperator, covers } from '../policy-statement-match';
 import { minimumTlsRequirement, valueNormalizer } from '../required-statements';

@@ -1,4 +1,4 @@
-import { S3_CONDITION_KEYS } from '../../encrypted-bucket-policy-statements';
+import { S3_CONDITION_KEYS } from '../../private/encrypted-bucket-policy-statements';
 import { defaultEncryptionOf } from '../bucket-encryption-facts';
 import { policySubjectOf } from '../bucket-policy-subject';
 import { hasIamWildcard } from '../cfn-expression';

@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { KmsKeyWithRotation, denyGrantsNotForAwsResourcesStatement } from '../../../lib';
+import { KmsKeyWithRotation } from '../../../lib';
+import { denyGrantsNotForAwsResourcesStatement } from '../../../lib/private/kms-key-policy-statements';
 import { KmsKeyGrantsForAwsResourcesOnly } from '../../../lib/guardrails/rules';
 import { check, newStack, packViolations } from '../support';
 

@@ -24,7 +24,7 @@ export const CONSUMER_IMPORTS: ConsumerImport[] = [
   {
     from: 's3-encryption-constructs',
     names: [
-      'BucketEncryptionMode', 'ClientSideKeyRotation', 'EncryptedBucket', 'EncryptedBucketProfile', 'EncryptionGuardrails',
+      'BucketEncryptionMode', 'ClientSideKeyRotation', 'EncryptedBucket', 'EncryptedBucketProfile', 'EncryptionAudit', 'EncryptionGuardrails',
       'GuardrailMode', 'KeyEncryptionKey', 'KmsKeyWithRotation', 'KmsReplicaKey', 'ReplicaTarget', 'ReplicatedEncryptedBucket',
       'ReplicationDestination', 'S3EncryptionChecks', 'SseCKeyRotation', 'EncryptionAudit', 'EncryptedAlarmTopic', 'KmsRequestRateAlarm',
     ],

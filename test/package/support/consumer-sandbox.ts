@@ -126,14 +126,14 @@ const BUILD_INPUTS = [
   'lib', 'scripts/bundle-handlers.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json',
   'packages/s3-encryption-runtime/src', 'packages/s3-encryption-runtime/package.json', 'packages/s3-encryption-runtime/tsconfig.build.json',
 ];
-/** What `npm run build` writes: each package's entry points (from its package.json) and the handler bundles. */
+/** What `npm run build` writes: each package's entry points (from its package.json), the jsii assembly and the handler bundles. */
 function buildOutputs(): string[] {
   const entryPoints = (dir: string) => {
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { main?: string; types?: string };
     return [manifest.main ?? 'index.js', manifest.types].filter((f): f is string => f !== undefined).map((f) => path.join(dir, f));
   };
   return [
-    ...entryPoints(ROOT), ...entryPoints(RUNTIME_PACKAGE_DIR),
+    ...entryPoints(ROOT), path.join(ROOT, '.jsii'), ...entryPoints(RUNTIME_PACKAGE_DIR),
     ...['sse-c-rekey', 'client-side-key-rotation'].map((name) => path.join(ROOT, 'assets', 'handlers', name, 'index.js')),
   ];
 }

@@ -75,7 +75,7 @@ describeWithS3AndKms('client-side KEK rotation against radosgw and the moto KMS 
     // a copy per configuration: a new module instance that still shares the SDK clients in node_modules (and the shim)
     const copy = join(outdir, `${variant}.js`);
     copyFileSync(bundlePath, copy);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shipped CommonJS bundle, loaded by path as Lambda loads it
+    // the shipped CommonJS bundle, loaded by path as Lambda loads it (require is allowed in this file: eslint.config.mjs)
     return (require(copy) as { handler: Handler }).handler;
   }
 

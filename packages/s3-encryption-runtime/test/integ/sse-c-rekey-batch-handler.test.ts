@@ -54,7 +54,7 @@ describeWithS3AndKms('SSE-C re-key handler, bundled with esbuild, on a 200-task 
       AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
       REKEY_CONCURRENCY: '16',
     });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the shipped CommonJS bundle, loaded by path as Lambda loads it
+    // the shipped CommonJS bundle, loaded by path as Lambda loads it (require is allowed in this file: eslint.config.mjs)
     handler = (require(bundlePath) as { handler: typeof handler }).handler;
 
     bucket = await s3.createBucket('ssec-rekey-batch');

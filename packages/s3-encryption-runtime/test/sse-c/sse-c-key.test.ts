@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import * as fc from 'fast-check';
 import { SseCKey, SseCKeyLengthError, SseCKeySourceError } from '../../src/sse-c';
 
+// eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- the test: interpolating a key must not reveal it
 const representations = (key: SseCKey): string[] => [String(key), `${key}`, JSON.stringify(key), JSON.stringify({ key }), inspect(key), inspect({ nested: { key } })];
 
 describe('SseCKey', () => {

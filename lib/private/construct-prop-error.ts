@@ -1,8 +1,17 @@
 import { type IConstruct } from 'constructs';
 
 /**
+ * Marks the library's validation errors. `Symbol.for` is shared by every copy of this library loaded
+ * in one process, so `S3EncryptionErrors.isValidationError` recognises errors of another installed copy,
+ * where `instanceof` would not.
+ */
+const VALIDATION_ERROR_BRAND = Symbol.for('s3-encryption-constructs.ValidationError');
+
+/**
  * A construct was given props that cannot produce a working, secure deployment.
  * Thrown at synth time; the message names the construct path, the prop and the fix.
+ * Not exported: jsii cannot export an `Error` subclass. Users recognise it with
+ * `S3EncryptionErrors.isValidationError`.
  */
 export class ConstructPropError extends Error {
   /** The construct path, e.g. `App/Stack/Data`. */
@@ -21,7 +30,13 @@ export class ConstructPropError extends Error {
     this.name = 'ConstructPropError';
     this.constructPath = constructPath;
     this.prop = prop;
+    Object.defineProperty(this, VALIDATION_ERROR_BRAND, { value: true });
   }
+}
+
+/** Whether `x` is a validation error of this library (of any copy of it). */
+export function isConstructPropError(x: unknown): x is ConstructPropError {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[VALIDATION_ERROR_BRAND] === true;
 }
 
 /** One problem found by a pure validation helper, before it is tied to a construct path. */

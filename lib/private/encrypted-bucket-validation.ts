@@ -1,8 +1,8 @@
 import { type Duration, Token } from 'aws-cdk-lib';
-import { BucketEncryptionMode } from './bucket-encryption-mode';
+import { BucketEncryptionMode } from '../bucket-encryption-mode';
 import { type PropProblem } from './construct-prop-error';
 import { ALLOWED_MINIMUM_TLS_VERSIONS } from './encrypted-bucket-policy-statements';
-import { wholeDays } from './private/whole-days';
+import { wholeDays } from './whole-days';
 
 /** What validation needs to know about the bucket's props, already resolved to plain values. */
 export interface EncryptedBucketSettings {

@@ -1,6 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SSE_CONDITION_KEYS, coveredActionsWith, coveredActionsWithAlgorithmAndKeyId } from './private/encryption-setting-actions';
-import { S3_LOG_DELIVERY_PRINCIPAL } from './private/s3-log-delivery';
+import { SSE_CONDITION_KEYS, coveredActionsWith, coveredActionsWithAlgorithmAndKeyId } from './encryption-setting-actions';
+import { S3_LOG_DELIVERY_PRINCIPAL } from './s3-log-delivery';
 
 /**
  * The bucket-policy statements `EncryptedBucket` renders, as pure functions of ARNs, so that the

@@ -1,7 +1,7 @@
 import { type Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { type PropProblem } from './construct-prop-error';
-import { wholeDays } from './private/whole-days';
+import { wholeDays } from './whole-days';
 
 /** Allowed automatic-rotation period, in days (KMS `RotationPeriodInDays`). */
 export const ROTATION_PERIOD_DAYS = { min: 90, max: 2560, default: 365 } as const;

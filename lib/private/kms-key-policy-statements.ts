@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { S3_LOG_DELIVERY_PRINCIPAL } from './private/s3-log-delivery';
+import { S3_LOG_DELIVERY_PRINCIPAL } from './s3-log-delivery';
 
 /** Sid of the statement that limits grant creation to AWS services (Control Tower CT.KMS.PR.3). */
 export const DENY_GRANTS_NOT_FOR_AWS_RESOURCES_SID = 'DenyCreateGrantUnlessForAwsResource';
