@@ -13,6 +13,7 @@ import {
   SERVICE_PRINCIPALS, storageLensBucketStatements, storageLensKeyStatements, trailArn, vendedLogBucketStatements,
   vendedLogKeyStatements, type VendedLogStatementInputs,
 } from './private/service-integration-statements';
+import { AWS_SERVICES, type AwsServiceFacts } from './private/aws-service-facts';
 import type { IServiceIntegrationTarget } from './private/service-integration-target';
 
 /** Options of {@link ServiceIntegration.cloudTrail}. */
@@ -176,8 +177,6 @@ export interface ServerAccessLogsIntegrationOptions {
 type Bind = (target: IServiceIntegrationTarget) => void;
 
 const ALL_MODES = [BucketEncryptionMode.SSE_S3, BucketEncryptionMode.SSE_KMS, BucketEncryptionMode.DSSE_KMS];
-const S3_AND_KMS = [BucketEncryptionMode.SSE_S3, BucketEncryptionMode.SSE_KMS];
-const SSE_S3_ONLY = [BucketEncryptionMode.SSE_S3];
 
 /**
  * An AWS service that writes to or reads from an `EncryptedBucket`, with exactly the bucket-policy and
@@ -196,8 +195,7 @@ export class ServiceIntegration {
    * CloudTrail writes them with SSE-S3).
    */
   public static cloudTrail(options: CloudTrailIntegrationOptions): ServiceIntegration {
-    return new ServiceIntegration('AWS CloudTrail', S3_AND_KMS,
-      'https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.cloudTrail, (t) => {
         const account = options.trailAccount ?? t.stack.account;
         const inputs: CloudTrailStatementInputs = {
           bucketArn: t.bucketArn,
@@ -210,7 +208,7 @@ export class ServiceIntegration {
         };
         t.addBucketStatements(cloudTrailBucketStatements(inputs));
         if (t.encryption.usesKms) {
-          t.addKeyStatements('AWS CloudTrail', cloudTrailKeyStatements(inputs, t.bucketKeyEnabled));
+          t.addKeyStatements(AWS_SERVICES.cloudTrail.name, cloudTrailKeyStatements(inputs, t.bucketKeyEnabled));
           t.allowServiceAlgorithm(SERVICE_PRINCIPALS.cloudTrail, BucketEncryptionMode.SSE_S3.sseAlgorithm, cloudTrailDigestObjectArns(inputs));
         }
       });
@@ -221,10 +219,10 @@ export class ServiceIntegration {
    * channel's `s3KmsKeyArn` to the bucket key's ARN.
    */
   public static config(options: ConfigIntegrationOptions = {}): ServiceIntegration {
-    return new ServiceIntegration('AWS Config', S3_AND_KMS, 'https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-policy.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.config, (t) => {
       const inputs = { bucketArn: t.bucketArn, sourceAccounts: options.sourceAccounts ?? [t.stack.account], prefix: options.prefix, sidSuffix: t.nextSidSuffix() };
       t.addBucketStatements(configBucketStatements(inputs));
-      if (t.encryption.usesKms) t.addKeyStatements('AWS Config', configKeyStatements(inputs));
+      if (t.encryption.usesKms) t.addKeyStatements(AWS_SERVICES.config.name, configKeyStatements(inputs));
     });
   }
 
@@ -234,8 +232,7 @@ export class ServiceIntegration {
    * must have an explicit Region (log delivery's principal depends on it).
    */
   public static loadBalancerAccessLogs(options: LogDeliveryIntegrationOptions = {}): ServiceIntegration {
-    return new ServiceIntegration('Elastic Load Balancing access logs (ALB, CLB)', SSE_S3_ONLY,
-      'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.elbAccessLogs, (t) => {
         const region = t.stack.region;
         if (Token.isUnresolved(region)) {
           throw integrationError(t.path, 'Elastic Load Balancing access logs',
@@ -251,14 +248,13 @@ export class ServiceIntegration {
 
   /** Network Load Balancer access logs, delivered by CloudWatch Logs' log delivery (SSE-S3 or SSE-KMS with a customer-managed key). */
   public static networkLoadBalancerAccessLogs(options: LogDeliveryIntegrationOptions = {}): ServiceIntegration {
-    return ServiceIntegration.vendedLogs('Network Load Balancer access logs', 'NetworkLoadBalancerLogs',
-      'https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html', options,
+    return ServiceIntegration.vendedLogs(AWS_SERVICES.nlbAccessLogs, 'NetworkLoadBalancerLogs', options,
       (account, region) => `arn:${Aws.PARTITION}:logs:${region}:${account}:*`);
   }
 
   /** VPC Flow Logs published to S3 (SSE-S3 or SSE-KMS with a customer-managed key). */
   public static vpcFlowLogs(options: LogDeliveryIntegrationOptions = {}): ServiceIntegration {
-    return ServiceIntegration.vendedLogs('VPC Flow Logs', 'VpcFlowLogs', 'https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-permissions.html', options,
+    return ServiceIntegration.vendedLogs(AWS_SERVICES.vpcFlowLogs, 'VpcFlowLogs', options,
       (account, region) => `arn:${Aws.PARTITION}:logs:${region}:${account}:*`);
   }
 
@@ -268,7 +264,7 @@ export class ServiceIntegration {
    * every `EncryptedBucket` disables (BucketOwnerEnforced), so it is not offered.
    */
   public static cloudFrontStandardLogs(options: LogDeliveryIntegrationOptions = {}): ServiceIntegration {
-    return ServiceIntegration.vendedLogs('CloudFront standard logs (v2)', 'CloudFrontLogs', 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html', options,
+    return ServiceIntegration.vendedLogs(AWS_SERVICES.cloudFrontStandardLogsV2, 'CloudFrontLogs', options,
       (account) => `arn:${Aws.PARTITION}:logs:us-east-1:${account}:delivery-source:*`);
   }
 
@@ -280,8 +276,7 @@ export class ServiceIntegration {
    * and the bucket policy alone decides which one reads.
    */
   public static cloudFrontOriginAccessControl(options: CloudFrontOriginAccessControlOptions): ServiceIntegration {
-    return new ServiceIntegration('CloudFront origin access control', S3_AND_KMS,
-      'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.cloudFrontOac, (t) => {
         const account = Stack.of(options.distribution).account;
         const arnOf = (id: string) => `arn:${Aws.PARTITION}:cloudfront::${account}:distribution/${id}`;
         const id = options.distribution.distributionId;
@@ -293,7 +288,7 @@ export class ServiceIntegration {
           sidSuffix: t.nextSidSuffix(),
         };
         t.addBucketStatements(originAccessControlBucketStatements(inputs));
-        if (t.encryption.usesKms) t.addKeyStatements('CloudFront origin access control', originAccessControlKeyStatements(inputs));
+        if (t.encryption.usesKms) t.addKeyStatements(AWS_SERVICES.cloudFrontOac.name, originAccessControlKeyStatements(inputs));
       });
   }
 
@@ -303,8 +298,7 @@ export class ServiceIntegration {
    * use origin access control for KMS buckets.
    */
   public static cloudFrontOriginAccessIdentity(options: CloudFrontOriginAccessIdentityOptions): ServiceIntegration {
-    return new ServiceIntegration('CloudFront origin access identity (OAI)', SSE_S3_ONLY,
-      'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.cloudFrontOai, (t) => {
         t.addBucketStatements([originAccessIdentityBucketStatement(t.bucketArn, options.originAccessIdentity.grantPrincipal, t.nextSidSuffix())]);
       }, 'read it through origin access control instead (ServiceIntegration.cloudFrontOriginAccessControl), which supports SSE-KMS');
   }
@@ -315,7 +309,7 @@ export class ServiceIntegration {
    * written under the default encryption without a key ARN cannot be read.
    */
   public static s3Inventory(options: S3InventoryIntegrationOptions): ServiceIntegration {
-    return new ServiceIntegration('S3 Inventory', S3_AND_KMS, 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/configure-inventory.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.s3Service, (t) => {
       const inputs = {
         bucketArn: t.bucketArn,
         sourceBucketArn: options.sourceBucket.bucketArn,
@@ -324,13 +318,13 @@ export class ServiceIntegration {
         sidSuffix: t.nextSidSuffix(),
       };
       t.addBucketStatements(inventoryBucketStatements(inputs));
-      if (t.encryption.usesKms) t.addKeyStatements('S3 Inventory', inventoryKeyStatements(inputs));
+      if (t.encryption.usesKms) t.addKeyStatements(AWS_SERVICES.s3Service.name, inventoryKeyStatements(inputs));
     });
   }
 
   /** S3 Storage Lens metrics exports of one dashboard. For SSE-KMS buckets set the export's encryption to the bucket key's ARN. */
   public static storageLens(options: StorageLensIntegrationOptions): ServiceIntegration {
-    return new ServiceIntegration('S3 Storage Lens exports', S3_AND_KMS, 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/storage_lens_encrypt_permissions.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.storageLens, (t) => {
       const account = options.account ?? t.stack.account;
       const inputs = {
         bucketArn: t.bucketArn,
@@ -341,7 +335,7 @@ export class ServiceIntegration {
         sidSuffix: t.nextSidSuffix(),
       };
       t.addBucketStatements(storageLensBucketStatements(inputs));
-      if (t.encryption.usesKms) t.addKeyStatements('S3 Storage Lens', storageLensKeyStatements(inputs));
+      if (t.encryption.usesKms) t.addKeyStatements(AWS_SERVICES.storageLens.name, storageLensKeyStatements(inputs));
     });
   }
 
@@ -351,7 +345,7 @@ export class ServiceIntegration {
    * must be SSE-S3 (a KMS bucket's policy refuses SSE-S3 writes).
    */
   public static batchOperationsReports(options: RoleIntegrationOptions): ServiceIntegration {
-    return new ServiceIntegration('S3 Batch Operations completion reports', SSE_S3_ONLY, 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/batch-ops-examples-reports.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.batchOperationsReports, (t) => {
       t.grantObjects(options.grantee, `${prefixPath(options.prefix)}*`, false, true);
     });
   }
@@ -362,7 +356,7 @@ export class ServiceIntegration {
    * (SSE-S3 buckets); for DSSE-KMS buckets leave result encryption unset so the bucket default applies.
    */
   public static athenaQueryResults(options: RoleIntegrationOptions): ServiceIntegration {
-    return ServiceIntegration.roleWriter('Amazon Athena query results', 'https://docs.aws.amazon.com/athena/latest/ug/encrypting-query-results-stored-in-s3.html', options, true);
+    return ServiceIntegration.roleWriter(AWS_SERVICES.athenaQueryResults, options, true);
   }
 
   /**
@@ -370,7 +364,7 @@ export class ServiceIntegration {
    * bucket default applies) or `KMSEncryptionConfig` with the bucket key's ARN.
    */
   public static firehoseDelivery(options: RoleIntegrationOptions): ServiceIntegration {
-    return ServiceIntegration.roleWriter('Amazon Data Firehose', 'https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html', options, true);
+    return ServiceIntegration.roleWriter(AWS_SERVICES.firehose, options, true);
   }
 
   /**
@@ -380,20 +374,19 @@ export class ServiceIntegration {
    * adds this integration to its log bucket.
    */
   public static serverAccessLogs(options: ServerAccessLogsIntegrationOptions): ServiceIntegration {
-    return new ServiceIntegration('S3 server access logs', SSE_S3_ONLY, 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html', (t) => {
+    return new ServiceIntegration(AWS_SERVICES.s3ServerAccessLogs, (t) => {
       t.addBucketStatements([allowServerAccessLogDeliveryStatement(t.bucketArn, options.prefix, options.sourceBucket.bucketArn,
         options.sourceAccount ?? t.stack.account, t.nextSidSuffix())]);
     });
   }
 
   private static vendedLogs(
-    serviceName: string,
+    facts: AwsServiceFacts,
     sidName: string,
-    documentation: string,
     options: LogDeliveryIntegrationOptions,
     sourceArn: (account: string, region: string) => string,
   ): ServiceIntegration {
-    return new ServiceIntegration(serviceName, S3_AND_KMS, documentation, (t) => {
+    return new ServiceIntegration(facts, (t) => {
       const accounts = options.sourceAccounts ?? [t.stack.account];
       const inputs: VendedLogStatementInputs = {
         bucketArn: t.bucketArn,
@@ -404,12 +397,12 @@ export class ServiceIntegration {
         sidSuffix: t.nextSidSuffix(),
       };
       t.addBucketStatements(vendedLogBucketStatements(inputs));
-      if (t.encryption.usesKms) t.addKeyStatements(serviceName, vendedLogKeyStatements(inputs));
+      if (t.encryption.usesKms) t.addKeyStatements(facts.name, vendedLogKeyStatements(inputs));
     });
   }
 
-  private static roleWriter(serviceName: string, documentation: string, options: RoleIntegrationOptions, read: boolean): ServiceIntegration {
-    return new ServiceIntegration(serviceName, ALL_MODES, documentation, (t) => {
+  private static roleWriter(facts: AwsServiceFacts, options: RoleIntegrationOptions, read: boolean): ServiceIntegration {
+    return new ServiceIntegration(facts, (t) => {
       t.grantObjects(options.grantee, `${prefixPath(options.prefix)}*`, read, true);
     });
   }
@@ -424,10 +417,10 @@ export class ServiceIntegration {
   private readonly bind: Bind;
   private readonly unsupportedFix?: string;
 
-  private constructor(serviceName: string, supportedEncryption: BucketEncryptionMode[], documentation: string, bind: Bind, unsupportedFix?: string) {
-    this.serviceName = serviceName;
-    this.supportedEncryption = supportedEncryption;
-    this.documentation = documentation;
+  private constructor(facts: AwsServiceFacts, bind: Bind, unsupportedFix?: string) {
+    this.serviceName = facts.name;
+    this.supportedEncryption = ALL_MODES.filter((m) => facts.supportedAlgorithms.includes(m.sseAlgorithm));
+    this.documentation = facts.doc.url;
     this.bind = bind;
     this.unsupportedFix = unsupportedFix;
   }

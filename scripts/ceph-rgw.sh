@@ -289,34 +289,11 @@ cmd_status() {
   done
 }
 
+# shellcheck source=lib/run-beside-server.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/run-beside-server.sh"
+
 cmd_run() {
-  [ $# -gt 0 ] || die "usage: $0 run <command> [args...]"
-  local status=0 reason err
-  reason="$(unavailable_reason)"
-  if [ -z "$reason" ]; then
-    err="$D.start-error"
-    mkdir -p "$(dirname "$err")"
-    # a separate process (errexit is off inside an `if` condition), so a failed start comes back
-    # here as a reason instead of ending the run
-    if bash "${BASH_SOURCE[0]}" start 2> >(tee "$err" >&2); then
-      # shellcheck disable=SC1091
-      . "$D/env"
-    else
-      sleep 0.1 # let tee flush
-      reason="radosgw failed to start: $(grep -v '^ceph-rgw: start failed' "$err" | tail -n 1 | sed -e 's/^ceph-rgw: //')"
-    fi
-    rm -f "$err"
-  fi
-  if [ -n "$reason" ]; then
-    export S3_UNAVAILABLE_REASON="$reason"
-    log "no S3 server for the integration tests: $reason"
-  fi
-  trap 'cmd_stop; exit 130' INT
-  trap 'cmd_stop; exit 143' TERM
-  "$@" || status=$?
-  trap - INT TERM
-  [ -n "$reason" ] || cmd_stop
-  exit "$status"
+  run_beside_server "${BASH_SOURCE[0]}" radosgw ceph-rgw S3_UNAVAILABLE_REASON 'S3 server' -- "$@"
 }
 
 case "${1:-}" in

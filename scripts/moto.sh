@@ -135,33 +135,11 @@ cmd_status() {
   if [ -n "$pid" ] && alive "$pid"; then echo "moto_server: running (pid $pid, $ENDPOINT)"; else echo "moto_server: not running"; fi
 }
 
+# shellcheck source=lib/run-beside-server.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/run-beside-server.sh"
+
 cmd_run() {
-  [ $# -gt 0 ] || die "usage: $0 run <command> [args...]"
-  local status=0 reason err
-  reason="$(unavailable_reason)"
-  if [ -z "$reason" ]; then
-    err="$D.start-error"
-    mkdir -p "$(dirname "$err")"
-    # a separate process (errexit is off inside an `if` condition), so a failed start comes back as a reason
-    if bash "${BASH_SOURCE[0]}" start 2> >(tee "$err" >&2); then
-      # shellcheck disable=SC1091
-      . "$D/env"
-    else
-      sleep 0.1 # let tee flush
-      reason="moto_server failed to start: $(tail -n 1 "$err" | sed -e 's/^moto: //')"
-    fi
-    rm -f "$err"
-  fi
-  if [ -n "$reason" ]; then
-    export MOTO_UNAVAILABLE_REASON="$reason"
-    log "no KMS / Secrets Manager emulator for the integration tests: $reason"
-  fi
-  trap 'cmd_stop; exit 130' INT
-  trap 'cmd_stop; exit 143' TERM
-  "$@" || status=$?
-  trap - INT TERM
-  [ -n "$reason" ] || cmd_stop
-  exit "$status"
+  run_beside_server "${BASH_SOURCE[0]}" moto_server moto MOTO_UNAVAILABLE_REASON 'KMS / Secrets Manager emulator' -- "$@"
 }
 
 case "${1:-}" in

@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BucketEncryptionMode, EncryptedBucket, ServiceIntegration } from '../lib';
-import { ConstructPropError } from '../lib/private/construct-prop-error';
+import { propErrorOf } from './support/prop-error';
 
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 
@@ -14,15 +14,6 @@ function newStack(env: { account?: string; region?: string } | undefined = ENV):
   return new Stack(new App(), 'Integrations', { env });
 }
 
-function errorOf(fn: () => void): ConstructPropError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConstructPropError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConstructPropError');
-}
 
 function bucketPolicySids(stack: Stack): string[] {
   return Object.values<any>(Template.fromStack(stack).findResources('AWS::S3::BucketPolicy'))
@@ -31,15 +22,15 @@ function bucketPolicySids(stack: Stack): string[] {
 
 describe('a service that cannot use the bucket\'s encryption is a synth error naming the service, the mode and the fix', () => {
   test.each([
-    ['ALB/CLB access logs on SSE-KMS', BucketEncryptionMode.SSE_KMS, () => ServiceIntegration.loadBalancerAccessLogs(), /Elastic Load Balancing access logs \(ALB, CLB\) cannot .* SSE_KMS bucket: AWS documents SSE_S3 only .*enable-access-logging/],
+    ['ALB/CLB access logs on SSE-KMS', BucketEncryptionMode.SSE_KMS, () => ServiceIntegration.loadBalancerAccessLogs(), /Elastic Load Balancing access logs \(Application or Classic Load Balancer\) cannot .* SSE_KMS bucket: AWS documents SSE_S3 only .*enable-access-logging/],
     ['ALB/CLB access logs on DSSE-KMS', BucketEncryptionMode.DSSE_KMS, () => ServiceIntegration.loadBalancerAccessLogs(), /DSSE_KMS bucket: AWS documents SSE_S3 only/],
     ['CloudTrail on DSSE-KMS', BucketEncryptionMode.DSSE_KMS, () => ServiceIntegration.cloudTrail({ trailName: 't' }), /AWS CloudTrail cannot .* DSSE_KMS bucket: AWS documents SSE_S3 or SSE_KMS only/],
     ['Batch Operations reports on SSE-KMS', BucketEncryptionMode.SSE_KMS, (b: EncryptedBucket) => ServiceIntegration.batchOperationsReports({ grantee: new iam.Role(b, 'JobRole', { assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com') }) }), /completion reports cannot .* SSE_KMS bucket: AWS documents SSE_S3 only/],
-    ['server access logs on SSE-KMS', BucketEncryptionMode.SSE_KMS, (b: EncryptedBucket) => ServiceIntegration.serverAccessLogs({ sourceBucket: b.bucket, prefix: 'x/' }), /S3 server access logs cannot .* SSE_KMS bucket/],
+    ['server access logs on SSE-KMS', BucketEncryptionMode.SSE_KMS, (b: EncryptedBucket) => ServiceIntegration.serverAccessLogs({ sourceBucket: b.bucket, prefix: 'x/' }), /S3 server access logging cannot .* SSE_KMS bucket/],
   ])('%s', (_name, encryption, integration, message) => {
     const stack = newStack();
     const bucket = new EncryptedBucket(stack, 'Logs', { encryption });
-    const error = errorOf(() => bucket.addServiceIntegration(integration(bucket)));
+    const error = propErrorOf(() => bucket.addServiceIntegration(integration(bucket)));
     expect(error.constructPath).toBe('Integrations/Logs');
     expect(error.message).toMatch(message);
     expect(error.message).toMatch(/Fix: use a separate EncryptedBucket with encryption: BucketEncryptionMode\.SSE_(S3|KMS)/);
@@ -49,7 +40,7 @@ describe('a service that cannot use the bucket\'s encryption is a synth error na
     const stack = newStack();
     const bucket = new EncryptedBucket(stack, 'Site');
     const oai = new cloudfront.OriginAccessIdentity(stack, 'Oai');
-    const error = errorOf(() => bucket.addServiceIntegration(ServiceIntegration.cloudFrontOriginAccessIdentity({ originAccessIdentity: oai })));
+    const error = propErrorOf(() => bucket.addServiceIntegration(ServiceIntegration.cloudFrontOriginAccessIdentity({ originAccessIdentity: oai })));
     expect(error.message).toMatch(/origin access identity \(OAI\) cannot .* SSE_KMS bucket/);
     expect(error.message).toMatch(/Fix: read it through origin access control instead \(ServiceIntegration\.cloudFrontOriginAccessControl\)/);
   });
@@ -70,7 +61,7 @@ test('an imported key that needs a statement is an error that prints the exact s
   const stack = newStack();
   const key = kms.Key.fromKeyArn(stack, 'Central', 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab');
   const bucket = new EncryptedBucket(stack, 'Trail', { encryptionKey: key });
-  const error = errorOf(() => bucket.addServiceIntegration(ServiceIntegration.cloudTrail({ trailName: 'audit' })));
+  const error = propErrorOf(() => bucket.addServiceIntegration(ServiceIntegration.cloudTrail({ trailName: 'audit' })));
   expect(error.prop).toBe('addServiceIntegration(AWS CloudTrail)');
   const printed = JSON.parse(/needs this statement in it: (\{.*\}) Fix:/.exec(error.message)![1]);
   expect(printed).toMatchObject({
@@ -86,7 +77,7 @@ test('an imported key that needs a statement is an error that prints the exact s
 test('ALB/CLB access logs need an explicit Region, and newer Regions deliver as the log-delivery service principal', () => {
   const agnostic = newStack({});
   const bucket = new EncryptedBucket(agnostic, 'Logs', { encryption: BucketEncryptionMode.SSE_S3 });
-  expect(errorOf(() => bucket.addServiceIntegration(ServiceIntegration.loadBalancerAccessLogs())).message).toMatch(/no explicit Region.*Fix: give the stack env: \{ region \}/);
+  expect(propErrorOf(() => bucket.addServiceIntegration(ServiceIntegration.loadBalancerAccessLogs())).message).toMatch(/no explicit Region.*Fix: give the stack env: \{ region \}/);
 
   const newer = newStack({ account: '111111111111', region: 'eu-south-2' }); // opened after August 2022
   const logs = new EncryptedBucket(newer, 'Logs', { encryption: BucketEncryptionMode.SSE_S3 });

@@ -5,10 +5,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { BucketEncryptionMode, EncryptedBucket, EncryptionAudit, type EncryptionAuditProps, KmsKeyWithRotation } from '../../lib';
-import { ConstructPropError } from '../../lib/private/construct-prop-error';
 import { KMS_KEY_DISABLED_OR_SCHEDULED_FOR_DELETION_PATTERN } from '../../lib/private/audit-filter-patterns';
 import { loadCloudTrailFixtures } from '../support/cloudtrail-fixtures';
 import { JsonFilterPattern } from '../support/cwl-filter-pattern';
+import { propErrorOf } from '../support/prop-error';
 
 const ACCOUNT = '111122223333';
 const ENV = { account: ACCOUNT, region: 'us-east-1' };
@@ -24,15 +24,6 @@ function resourcesOf(stack: Stack, type: string): Json[] {
   return Object.values<Json>(Template.fromStack(stack).toJSON().Resources).filter((r) => r.Type === type);
 }
 
-function propError(fn: () => unknown): ConstructPropError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConstructPropError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConstructPropError');
-}
 
 describe('the trail', () => {
   const app = new App();
@@ -157,7 +148,7 @@ describe('default discovery', () => {
     const app = new App();
     const stack = newStack(app);
     new EncryptedBucket(newStack(app, 'Replica', { account: ACCOUNT, region: 'eu-west-1' }), 'Unnamed');
-    const error = propError(() => new EncryptionAudit(stack, 'Audit'));
+    const error = propErrorOf(() => new EncryptionAudit(stack, 'Audit'));
     expect(error.prop).toBe('buckets');
     expect(error.message).toMatch(/Replica\/Unnamed\/Bucket.*Fix: give it a bucketName, or pass buckets/);
   });
@@ -354,7 +345,7 @@ describe('bad input: a synth error naming the construct, the prop and the fix', 
   };
 
   test('a bucket outside the app\'s Regions', () => {
-    const error = propError(() => {
+    const error = propErrorOf(() => {
       const app = new App();
       const stack = newStack(app);
       const frankfurt = s3.Bucket.fromBucketAttributes(stack, 'Frankfurt', { bucketName: 'frankfurt-data', region: 'eu-central-1' });
@@ -365,7 +356,7 @@ describe('bad input: a synth error naming the construct, the prop and the fix', 
   });
 
   test('a bucket of another Region with a single-Region trail', () => {
-    const error = propError(() => {
+    const error = propErrorOf(() => {
       const app = new App();
       const stack = newStack(app);
       const ireland = newStack(app, 'Ireland', { account: ACCOUNT, region: 'eu-west-1' });
@@ -377,7 +368,7 @@ describe('bad input: a synth error naming the construct, the prop and the fix', 
   });
 
   test.each([[0], [100.5], [-5], [Number.NaN]])('threshold %p outside 1-100', (threshold) => {
-    const error = propError(audit({ buckets: [], kmsRequestRateThresholdPercent: threshold }));
+    const error = propErrorOf(audit({ buckets: [], kmsRequestRateThresholdPercent: threshold }));
     expect(error.prop).toBe('kmsRequestRateThresholdPercent');
     expect(error.message).toMatch(/between 1 and 100\. Fix: pass a number from 1 to 100/);
   });
@@ -387,15 +378,15 @@ describe('bad input: a synth error naming the construct, the prop and the fix', 
   });
 
   test('an imported trail without a log group', () => {
-    const error = propError(audit({ existingTrailArn: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-trail` }));
+    const error = propErrorOf(audit({ existingTrailArn: `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/org-trail` }));
     expect(error.prop).toBe('existingTrailLogGroup');
     expect(error.message).toMatch(/nothing to attach to\. Fix: pass existingTrailLogGroup/);
   });
 
   test('trail settings with an existing trail', () => {
-    const error = propError(audit({ existingTrailArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/t' }, () => undefined));
+    const error = propErrorOf(audit({ existingTrailArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/t' }, () => undefined));
     expect(error.message).toMatch(/existingTrailLogGroup/);
-    const both = propError(() => {
+    const both = propErrorOf(() => {
       const stack = newStack();
       new EncryptionAudit(stack, 'Audit', {
         existingTrailArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/t',
@@ -407,12 +398,12 @@ describe('bad input: a synth error naming the construct, the prop and the fix', 
   });
 
   test('the trail bucket cannot take another key or algorithm', () => {
-    expect(propError(audit({ buckets: [], trailBucketProps: { encryption: BucketEncryptionMode.SSE_S3 } })).prop).toBe('trailBucketProps');
-    expect(propError(audit({ buckets: [], trailBucketProps: { encryptionKeyProps: { alias: 'x' } } })).message).toMatch(/trailBucketProps\.encryptionKeyProps/);
+    expect(propErrorOf(audit({ buckets: [], trailBucketProps: { encryption: BucketEncryptionMode.SSE_S3 } })).prop).toBe('trailBucketProps');
+    expect(propErrorOf(audit({ buckets: [], trailBucketProps: { encryptionKeyProps: { alias: 'x' } } })).message).toMatch(/trailBucketProps\.encryptionKeyProps/);
   });
 
   test('more metric filters than a log group takes (100)', () => {
-    const error = propError(() => {
+    const error = propErrorOf(() => {
       const stack = newStack();
       const buckets = Array.from({ length: 400 }, (_, i) => s3.Bucket.fromBucketName(stack, `B${i}`, `bucket-${String(i).padStart(3, '0')}-${'x'.repeat(50)}`));
       new EncryptionAudit(stack, 'Audit', { buckets, kmsKeys: [] });
@@ -422,6 +413,6 @@ describe('bad input: a synth error naming the construct, the prop and the fix', 
   });
 
   test('an invalid trail name', () => {
-    expect(propError(audit({ buckets: [], trailName: 'no spaces allowed' })).prop).toBe('trailName');
+    expect(propErrorOf(audit({ buckets: [], trailName: 'no spaces allowed' })).prop).toBe('trailName');
   });
 });
