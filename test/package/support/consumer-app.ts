@@ -26,7 +26,7 @@ export const CONSUMER_IMPORTS: ConsumerImport[] = [
     names: [
       'BucketEncryptionMode', 'ClientSideKeyRotation', 'EncryptedBucket', 'EncryptedBucketProfile', 'EncryptionAudit', 'EncryptionGuardrails',
       'GuardrailMode', 'KeyEncryptionKey', 'KmsKeyWithRotation', 'KmsReplicaKey', 'ReplicaTarget', 'ReplicatedEncryptedBucket',
-      'ReplicationDestination', 'S3EncryptionChecks', 'SseCKeyRotation', 'EncryptionAudit', 'EncryptedAlarmTopic', 'KmsRequestRateAlarm',
+      'ReplicationDestination', 'S3EncryptionChecks', 'SseCKeyRotation', 'EncryptedAlarmTopic', 'KmsRequestRateAlarm',
     ],
   },
   { from: 's3-encryption-runtime', names: ['ClientSideEncryption', 'RawAesKeyring'] },
