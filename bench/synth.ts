@@ -53,7 +53,21 @@ type Variant = 'ours' | 'before' | 'baseline';
 function beforeOverlay(dir: string): string {
   const overlay = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-before-'));
   process.on('exit', () => fs.rmSync(overlay, { recursive: true, force: true }));
-  for (const name of ['lib', 'node_modules', 'tsconfig.json']) fs.symlinkSync(path.join(dir, name), path.join(overlay, name));
+  for (const name of ['node_modules', 'tsconfig.json']) fs.symlinkSync(path.join(dir, name), path.join(overlay, name));
+  // The older library, file by file, plus a re-export for each module that has since moved into
+  // lib/private/ (the case definitions import them from there).
+  const lib = path.join(overlay, 'lib');
+  fs.mkdirSync(path.join(lib, 'private'), { recursive: true });
+  for (const entry of fs.readdirSync(path.join(dir, 'lib'))) {
+    if (entry !== 'private') fs.symlinkSync(path.join(dir, 'lib', entry), path.join(lib, entry));
+  }
+  for (const entry of fs.readdirSync(path.join(dir, 'lib', 'private'))) fs.symlinkSync(path.join(dir, 'lib', 'private', entry), path.join(lib, 'private', entry));
+  for (const entry of fs.readdirSync(path.join(ROOT, 'lib', 'private'))) {
+    const moved = path.join(dir, 'lib', entry);
+    if (!fs.existsSync(path.join(lib, 'private', entry)) && fs.existsSync(moved)) {
+      fs.writeFileSync(path.join(lib, 'private', entry), `export * from '../${path.basename(entry, '.ts')}';\n`);
+    }
+  }
   // copies, not symlinks: Node resolves a module's imports from its real path
   fs.cpSync(path.join(ROOT, 'bin'), path.join(overlay, 'bin'), { recursive: true }); // the app helpers some cases use
   for (const name of ['synth-child.ts', 'measure.ts', 'synth-cases']) fs.cpSync(path.join(__dirname, name), path.join(overlay, 'bench', name), { recursive: true });
