@@ -7,19 +7,10 @@ import {
   type DataKeyWrapRequest, type Keyring, KeyringMismatchError, MaterialDescriptionMismatchError, MetadataStrategy, RawAesKeyring,
   RawRsaKeyring, type WrappedDataKey, WrappingAlgorithm,
 } from '../../src/client-side';
-import { rsaKeyPair } from './support/keyrings';
+import { rsaKeyPair, unwrapRequest } from './support/keyrings';
 
 const V2 = AlgorithmSuite.AES_256_GCM_IV12_TAG16_NO_KDF;
 const V3 = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
-const unwrapRequest = (w: WrappedDataKey, suite: AlgorithmSuite, extra: Partial<DataKeyUnwrapRequest> = {}): DataKeyUnwrapRequest => ({
-  suite,
-  wrappingAlgorithm: w.wrappingAlgorithm,
-  encryptedDataKey: w.encryptedDataKey,
-  encryptionContext: w.encryptionContext,
-  materialDescription: w.materialDescription,
-  expectedEncryptionContext: {},
-  ...extra,
-});
 
 describe('RawAesKeyring (AES/GCM)', () => {
   const key = randomBytes(32);

@@ -10,24 +10,16 @@ import { Readable } from 'node:stream';
 import { GenerateDataKeyCommand } from '@aws-sdk/client-kms';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
-  AlgorithmSuite, ClientSideConfigurationError, ClientSideEncryption, ContentFormat, DataKeyUnwrapError, type DataKeyUnwrapRequest,
+  AlgorithmSuite, ClientSideConfigurationError, ClientSideEncryption, ContentFormat, DataKeyUnwrapError,
   decodeContentMetadata, EncryptionContextMismatchError, KmsKeyring, KmsRequestError, LegacyModeDisabledError, MetadataStrategy,
-  RawAesKeyring, ReservedEncryptionContextKeyError, type WrappedDataKey, WrappingAlgorithm,
+  RawAesKeyring, ReservedEncryptionContextKeyError, WrappingAlgorithm,
 } from '../../src/client-side';
+import { unwrapRequest } from '../client-side/support/keyrings';
 import { kmsAsDocumented, type KmsAsDocumented } from './support/kms-as-documented';
 import { describeWithKms, motoTestServer, uniqueName } from './support/moto-server';
 
 const V2 = AlgorithmSuite.AES_256_GCM_IV12_TAG16_NO_KDF;
 const V3 = AlgorithmSuite.AES_256_GCM_HKDF_SHA512_COMMIT_KEY;
-const unwrapRequest = (w: WrappedDataKey, suite: AlgorithmSuite, extra: Partial<DataKeyUnwrapRequest> = {}): DataKeyUnwrapRequest => ({
-  suite,
-  wrappingAlgorithm: w.wrappingAlgorithm,
-  encryptedDataKey: w.encryptedDataKey,
-  encryptionContext: w.encryptionContext,
-  materialDescription: w.materialDescription,
-  expectedEncryptionContext: {},
-  ...extra,
-});
 
 /**
  * An HTTP handler in front of moto that answers the first requests with the given KMS error responses (HTTP 400,

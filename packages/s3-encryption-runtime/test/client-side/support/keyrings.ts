@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { type Keyring, KmsKeyring, RawAesKeyring, RawRsaKeyring } from '../../../src/client-side';
+import { type AlgorithmSuite, type DataKeyUnwrapRequest, type Keyring, KmsKeyring, RawAesKeyring, RawRsaKeyring, type WrappedDataKey } from '../../../src/client-side';
 import { type FakeKms } from './fake-kms';
 
 let rsa: { publicKey: KeyObject; privateKey: KeyObject } | undefined;
@@ -25,4 +25,17 @@ export function keyringsFor(kms: FakeKms, aesKey: Buffer = randomBytes(32)): Rec
 /** A KMS client for tests; FakeKms intercepts its calls. */
 export function testKmsClient(): KMSClient {
   return new KMSClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test' } });
+}
+
+/** The unwrap request a decryptor sends for a wrapped key under `suite` (no expected encryption context unless given). */
+export function unwrapRequest(w: WrappedDataKey, suite: AlgorithmSuite, extra: Partial<DataKeyUnwrapRequest> = {}): DataKeyUnwrapRequest {
+  return {
+    suite,
+    wrappingAlgorithm: w.wrappingAlgorithm,
+    encryptedDataKey: w.encryptedDataKey,
+    encryptionContext: w.encryptionContext,
+    materialDescription: w.materialDescription,
+    expectedEncryptionContext: {},
+    ...extra,
+  };
 }
