@@ -102,9 +102,9 @@ export function annotateRuleExceptions(resource: CfnResource, context: RuleConte
   const out: string[] = [];
   for (const rule of S3_ENCRYPTION_RULES) {
     if (!rule.exception || !rule.appliesTo.includes(resource.cfnResourceType) || isAcknowledged(resource, fullRuleId(rule))) continue;
-    const problems = rule.check(entry, context);
-    const reason = problems?.length === 0 ? rule.exception(entry, context) : undefined;
-    if (reason === undefined) continue;
+    // exception() rejects cheaply (most buckets are not SSE-S3); check() only confirms the rule passes.
+    const reason = rule.exception(entry, context);
+    if (reason === undefined || rule.check(entry, context)?.length !== 0) continue;
     const message = `EncryptionGuardrails: ${fullRuleId(rule)} accepted by design: ${reason}`;
     Annotations.of(resource).addInfo(message);
     out.push(message);

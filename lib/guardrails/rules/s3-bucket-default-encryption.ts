@@ -35,8 +35,8 @@ export const S3BucketDefaultEncryption: S3EncryptionRule = {
     if (facts.unreadable.includes('SSEAlgorithm') || facts.unreadable.includes('BucketEncryption')) {
       return ['the default encryption cannot be read at synth (it depends on a condition or parameter), so it cannot be shown to be ' + wanted + '.'];
     }
-    const sseS3Only = sseS3OnlyLogServices(bucket, context);
     if (facts.sseAlgorithm === undefined) {
+      const sseS3Only = sseS3OnlyLogServices(bucket, context);
       if (sseS3Only.length > 0) {
         return [`no default encryption is configured; the bucket receives ${names(sseS3Only)}, which support only SSE-S3 (${cite(sseS3Only[0].doc)}): `
           + 'set SSEAlgorithm AES256, which this rule accepts for such a log bucket.'];
@@ -45,15 +45,16 @@ export const S3BucketDefaultEncryption: S3EncryptionRule = {
     }
     const strength = STRENGTH[facts.sseAlgorithm];
     if (strength === undefined) return [`unknown SSEAlgorithm '${facts.sseAlgorithm}'; ${wanted} is required.`];
-    if (facts.sseAlgorithm === 'AES256' && sseS3Only.length > 0) return []; // see exception()
+    if (facts.sseAlgorithm === 'AES256' && sseS3OnlyLogServices(bucket, context).length > 0) return []; // see exception()
     // No log service documents DSSE-KMS: under a DSSE-KMS minimum, SSE-KMS is the most a log bucket can have.
     const floor = required === 'aws:kms:dsse' && logDeliveriesTo(bucket, context.index).length > 0 ? 'aws:kms' : required;
     if (strength < STRENGTH[floor]) return [`default encryption is ${facts.sseAlgorithm}; ${wanted} is required.${oaiNote(bucket, context)}`];
     return [];
   },
   exception(bucket, context) {
+    if (defaultEncryptionOf(bucket).sseAlgorithm !== 'AES256' || context.minimumEncryption.sseAlgorithm === 'AES256') return undefined;
     const sseS3Only = sseS3OnlyLogServices(bucket, context);
-    if (sseS3Only.length === 0 || defaultEncryptionOf(bucket).sseAlgorithm !== 'AES256' || context.minimumEncryption.sseAlgorithm === 'AES256') return undefined;
+    if (sseS3Only.length === 0) return undefined;
     const sources = logDeliveriesTo(bucket, context.index).filter((d) => sseS3Only.includes(d.service))
       .map((d) => (d.source ? displayPath(d.source.construct) : d.evidence));
     return `SSE-S3 instead of ${context.minimumEncryption.name}: the bucket receives ${names(sseS3Only)} (from ${[...new Set(sources)].join(', ')}), `
