@@ -63,12 +63,7 @@ describeWithS3AndKms('client-side KEK rotation against radosgw and the moto KMS 
   function loadHandler(variant: string, env: Record<string, string>): Handler {
     for (const k of Object.keys(process.env)) if (k.startsWith('CSE_ROTATION_')) delete process.env[k];
     Object.assign(process.env, {
-      BATCH_S3_ENDPOINT: s3.endpoint,
-      BATCH_S3_FORCE_PATH_STYLE: 'true',
-      BATCH_S3_CA_CERT_FILE: s3.caCertPath,
-      AWS_REGION: s3.region,
-      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      ...s3.batchHandlerEnvironment,
       ROTATION_CONCURRENCY: '16',
       ...env,
     });

@@ -46,12 +46,7 @@ describeWithS3AndKms('SSE-C re-key handler, bundled with esbuild, on a 200-task 
     // the handler builds its SecretsManagerClient from the environment: AWS_ENDPOINT_URL_SECRETS_MANAGER (from scripts/moto.sh) reaches moto
     Object.assign(process.env, {
       SSE_C_SECRET_ID: secretId,
-      BATCH_S3_ENDPOINT: s3.endpoint,
-      BATCH_S3_FORCE_PATH_STYLE: 'true',
-      BATCH_S3_CA_CERT_FILE: s3.caCertPath,
-      AWS_REGION: s3.region,
-      AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      ...s3.batchHandlerEnvironment,
       REKEY_CONCURRENCY: '16',
     });
     // the shipped CommonJS bundle, loaded by path as Lambda loads it (require is allowed in this file: eslint.config.mjs)

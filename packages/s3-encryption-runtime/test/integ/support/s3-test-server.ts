@@ -68,6 +68,8 @@ export interface S3TestServer {
   createBucket(prefix: string, options?: { versioned?: boolean }): Promise<string>;
   /** Aborts multipart uploads, deletes every object version and delete marker, then the bucket. */
   deleteBucket(bucket: string): Promise<void>;
+  /** The environment that points a bundled Batch Operations handler (BATCH_S3_*, AWS_*) at this server as `owner`. */
+  readonly batchHandlerEnvironment: Readonly<Record<string, string>>;
   /** In-progress multipart uploads in a bucket (to assert nothing was left behind). */
   listMultipartUploads(bucket: string): Promise<Array<{ key: string; uploadId: string }>>;
 }
@@ -153,7 +155,17 @@ function describeServer(): S3TestServer {
     await client.send(new DeleteBucketCommand({ Bucket: bucket }));
   };
 
+  const batchHandlerEnvironment = {
+    BATCH_S3_ENDPOINT: endpoint,
+    BATCH_S3_FORCE_PATH_STYLE: 'true',
+    BATCH_S3_CA_CERT_FILE: caCertPath,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+  };
+
   return {
+    batchHandlerEnvironment,
     endpoint,
     httpEndpoint,
     caCertPath,
