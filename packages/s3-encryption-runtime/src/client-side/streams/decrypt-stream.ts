@@ -21,12 +21,14 @@ export interface DecryptStreamOptions {
 }
 
 /**
- * Object body in, plaintext out. Holds back the last `tagLength` bytes as the GCM tag (Node needs
- * the tag before `final()`), and in BUFFERED mode releases nothing until `final()` succeeds. Any
- * failure is a typed error on the stream: ContentAuthenticationError or BufferLimitExceededError.
+ * Object body in, plaintext out. Holds back the last chunk received, whose end may be the GCM tag
+ * (Node needs the tag before `final()`): one decipher call per chunk and no copies. In BUFFERED mode
+ * it releases nothing until `final()` succeeds. Any failure is a typed error on the stream:
+ * ContentAuthenticationError or BufferLimitExceededError.
  */
 export class DecryptStream extends Transform {
-  #tail: Buffer = Buffer.alloc(0);
+  /** Received but not yet decrypted: the last chunk, which may end in (part of) the tag. */
+  #pending: Buffer | undefined;
   #held: Buffer[] = [];
   #heldBytes = 0;
   #released = false;
@@ -37,46 +39,45 @@ export class DecryptStream extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const tagLength = this.options.tagLength;
-    let head: Buffer | undefined;
-    let out: Buffer;
+    let out: Buffer | undefined;
     try {
       if (tagLength === 0) {
         out = this.decipher.update(chunk);
-      } else if (this.#tail.length + chunk.length <= tagLength) {
-        this.#tail = Buffer.concat([this.#tail, chunk]);
-        return callback();
       } else if (chunk.length >= tagLength) {
-        // Decrypt the held-back bytes and the chunk without copying the chunk; keep its last 16 bytes.
-        head = this.#tail.length > 0 ? this.decipher.update(this.#tail) : undefined;
-        out = this.decipher.update(chunk.subarray(0, chunk.length - tagLength));
-        this.#tail = Buffer.from(chunk.subarray(chunk.length - tagLength));
+        // The tag lies within the new chunk: the pending one is all ciphertext. One update per chunk, no copy.
+        out = this.#pending ? this.decipher.update(this.#pending) : undefined;
+        this.#pending = chunk;
       } else {
-        const combined = Buffer.concat([this.#tail, chunk]);
-        const cut = combined.length - tagLength;
-        out = this.decipher.update(combined.subarray(0, cut));
-        this.#tail = combined.subarray(cut);
+        // A chunk shorter than the tag: decrypt what can no longer be tag, keep the rest (at most 2 tags' worth).
+        const pending = this.#pending ?? Buffer.alloc(0);
+        const safe = pending.length + chunk.length - tagLength;
+        if (safe > 0) out = this.decipher.update(pending.subarray(0, safe));
+        this.#pending = Buffer.concat([pending.subarray(Math.max(safe, 0)), chunk]);
       }
     } catch (err) {
       return callback(this.authFailure('The object body could not be decrypted.', err));
     }
-    if (head && head.length > 0 && !this.release(head)) return callback(this.limitError());
-    if (!this.release(out)) return callback(this.limitError());
+    if (out && !this.release(out)) return callback(this.limitError());
     callback();
   }
 
   override _flush(callback: TransformCallback): void {
+    const tagLength = this.options.tagLength;
     let out: Buffer;
     try {
-      if (this.options.tagLength > 0) {
-        if (this.#tail.length < this.options.tagLength) {
-          return callback(this.authFailure(`The object body is ${this.#tail.length} bytes, shorter than its ${this.options.tagLength}-byte GCM tag.`));
+      if (tagLength > 0) {
+        const pending = this.#pending ?? Buffer.alloc(0);
+        if (pending.length < tagLength) {
+          return callback(this.authFailure(`The object body is ${pending.length} bytes, shorter than its ${tagLength}-byte GCM tag.`));
         }
-        (this.decipher as DecipherGCM).setAuthTag(this.#tail);
+        const cut = pending.length - tagLength;
+        if (cut > 0 && !this.release(this.decipher.update(pending.subarray(0, cut)))) return callback(this.limitError());
+        (this.decipher as DecipherGCM).setAuthTag(pending.subarray(cut));
       }
       out = this.decipher.final();
     } catch (err) {
       return callback(this.authFailure(
-        this.options.tagLength > 0 ? 'The AES-GCM tag of the object body did not verify.' : 'The legacy AES-CBC body has invalid padding.', err));
+        tagLength > 0 ? 'The AES-GCM tag of the object body did not verify.' : 'The legacy AES-CBC body has invalid padding.', err));
     }
     if (this.options.mode === AuthenticationMode.BUFFERED) {
       if (out.length > 0) this.#held.push(out);
