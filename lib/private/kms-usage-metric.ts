@@ -29,8 +29,11 @@ export const KMS_SYMMETRIC_USAGE_METRIC = {
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Quotas-Visualize-Alarms.html).
  * KMS's quota is per second ("AWS KMS establishes quotas for the number of API operations requested
  * in each second") while `CallCount` is a per-minute Sum, so the sum is first divided by the period
- * (`PERIOD(m1)`, in seconds) to give requests per second. The period average hides bursts shorter
- * than a minute, which KMS throttles all the same: keep the threshold below 100.
+ * (`PERIOD(m1)`, in seconds) to give requests per second. AWS's own worked example does the same: KMS
+ * aggregates requests per minute, so a 10,000/s quota is "600,000 requests per minute" ("Manage your
+ * AWS KMS API request rates using Service Quotas and Amazon CloudWatch", AWS Security Blog, linked from
+ * https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html). The period average
+ * hides bursts shorter than a minute, which KMS throttles all the same: keep the threshold below 100.
  */
 export const KMS_REQUEST_RATE_PERCENT_EXPRESSION = '100 * (usage / PERIOD(usage)) / SERVICE_QUOTA(usage)';
 
