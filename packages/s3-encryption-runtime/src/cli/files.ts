@@ -43,9 +43,14 @@ const writeAll = promisify(fs.writeFile);
 
 const USER_MESSAGE = Symbol('s3-crypto user message');
 
-/** Attaches the message the CLI prints for `err` (an I/O error of a stream, which names no path or a temporary one). */
+/**
+ * Attaches the message the CLI prints for `err` (an I/O error of a stream, which names no path or a temporary one).
+ * Only the file's own system errors: a pipeline destroys every stream with the error of whichever failed
+ * first, and a decryption error reaching the output stream that way is not a write error.
+ */
 function labelError(err: unknown, message: string): void {
-  if (err !== null && typeof err === 'object' && !(USER_MESSAGE in err)) {
+  if (typeof (err as NodeJS.ErrnoException)?.syscall !== 'string') return;
+  if (!(USER_MESSAGE in (err as object))) {
     Object.defineProperty(err, USER_MESSAGE, { value: message, enumerable: false });
   }
 }
