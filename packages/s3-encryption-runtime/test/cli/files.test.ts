@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, type Writable } from 'node:stream';
+import { Readable, type Stream, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { labelledMessage, OutputFile } from '../../src/cli/files';
+import { InputFile, labelledMessage, OutputFile } from '../../src/cli/files';
 
-async function closed(stream: Writable): Promise<void> {
+async function closed(stream: Stream & { readonly closed: boolean }): Promise<void> {
   if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
 }
 
@@ -41,5 +41,19 @@ describe('OutputFile', () => {
     expect(labelledMessage(ioError)).toBe(`cannot write --out ${join(dir, 'full.out')}: no space left on device (ENOSPC)`);
     await output.discard();
     expect(existsSync(join(dir, 'full.out'))).toBe(false);
+  });
+});
+
+describe('InputFile', () => {
+  test('an error from downstream that tears down the input stream is not reported as a read error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's3-crypto-files-'));
+    writeFileSync(join(dir, 'plain.bin'), Buffer.alloc(256 * 1024));
+    const input = await InputFile.open(join(dir, 'plain.bin'), '--in');
+    const uploadFailure = new Error('the upload was refused');
+    const refusing = new Writable({ write: (_chunk, _encoding, done) => done(uploadFailure) });
+    const source = input.stream();
+    await expect(pipeline(source, refusing)).rejects.toBe(uploadFailure);
+    await closed(source);
+    expect(labelledMessage(uploadFailure)).toBeUndefined();
   });
 });
